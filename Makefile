@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres bench lint messages sysdeps clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+sysdeps:
+	@bash scripts/check_sysdeps.sh
+
+run: $(VENV)/.installed sysdeps
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  智库简报编辑系统: http://$(HOST):$(PORT)/  (演示账号 admin / editor / chief / reviewer / leader / clerk, 密码 zhiku-demo)"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed sysdeps
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/zhiku} $(MAKE) test
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+messages: $(VENV)/.installed
+	bash scripts/messages.sh
+
+clean:
+	rm -rf $(VENV) var

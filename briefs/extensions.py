@@ -1,0 +1,75 @@
+"""Extension points through which apps above ``briefs`` plug into it.
+
+``briefs`` imports no other app of ours (DESIGN.md: apps depend downward). ``circulation`` and
+``clusters`` register callables here from their ``AppConfig.ready``:
+
+- a *distribution provider* gives the footer's 报 line and print run for an issue;
+- *transition guards* may veto a workflow action (circulation refuses 印发 when the copies do
+  not add up);
+- *demo loaders* add their part of the demo data after ``load_demo`` built issue 117.
+
+The workflow also announces every transition with ``briefs.signals.issue_transitioned``, sent
+inside the transition's transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DistributionFooter:
+    """The distribution part of an issue's footer, as printed."""
+
+    bao_line: str  # the whole line, e.g. "报：刘小涛书记、…；市发改委…。"
+    print_run: int | None  # 共印 N 份; None when circulation has no figure
+
+
+DistributionProvider = Callable[["object"], DistributionFooter | None]
+TransitionGuard = Callable[..., list[str]]
+DemoLoader = Callable[..., None]
+
+_distribution_providers: list[DistributionProvider] = []
+_transition_guards: dict[str, list[TransitionGuard]] = defaultdict(list)
+_demo_loaders: list[DemoLoader] = []
+
+
+def register_distribution_provider(provider: DistributionProvider) -> DistributionProvider:
+    if provider not in _distribution_providers:
+        _distribution_providers.append(provider)
+    return provider
+
+
+def distribution_footer(issue) -> DistributionFooter | None:
+    """The first provider's answer for ``issue``, or None when no app provides one."""
+    for provider in _distribution_providers:
+        footer = provider(issue)
+        if footer is not None:
+            return footer
+    return None
+
+
+def register_transition_guard(action: str, guard: TransitionGuard) -> TransitionGuard:
+    """``guard(issue=..., user=...)`` returns a list of Chinese error messages; empty means allowed."""
+    if guard not in _transition_guards[action]:
+        _transition_guards[action].append(guard)
+    return guard
+
+
+def transition_guard_errors(action: str, *, issue, user) -> list[str]:
+    errors: list[str] = []
+    for guard in _transition_guards.get(action, []):
+        errors.extend(guard(issue=issue, user=user))
+    return errors
+
+
+def register_demo_loader(loader: DemoLoader) -> DemoLoader:
+    """``loader(series=..., issues=[...], stdout=...)``; must be idempotent like load_demo."""
+    if loader not in _demo_loaders:
+        _demo_loaders.append(loader)
+    return loader
+
+
+def run_demo_loaders(**context) -> None:
+    for loader in _demo_loaders:
+        loader(**context)

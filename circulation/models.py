@@ -1,0 +1,1 @@
+"""Models of circulation (filled by its own issue)."""

@@ -1,0 +1,5 @@
+"""URLs of circulation."""
+
+app_name = "circulation"
+
+urlpatterns: list = []

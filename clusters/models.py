@@ -1,0 +1,1 @@
+"""Models of clusters (filled by its own issue)."""

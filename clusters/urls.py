@@ -1,0 +1,5 @@
+"""URLs of clusters."""
+
+app_name = "clusters"
+
+urlpatterns: list = []

@@ -1,0 +1,67 @@
+"""factory_boy factories shared by all tests. Apps append their own sections below."""
+
+import factory
+from django.contrib.auth import get_user_model
+
+from briefs.models import Article, Editor, Issue, Series
+
+# --- accounts and briefs -----------------------------------------------------------------------
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: "user%d" % n)
+    email = factory.LazyAttribute(lambda o: "%s@example.com" % o.username)
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: "测试刊物%d" % n)
+    slug = factory.Sequence(lambda n: "series-%d" % n)
+    publisher_lines = "苏州太湖书院 主办\n苏州太湖智库"
+    tagline = "市管重点新型智库"
+    address = "苏州市吴中区胥口镇灵山路 609 号"
+    default_print_run = 70
+
+
+class EditorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Editor
+
+    name = factory.Sequence(lambda n: "编辑%d" % n)
+    phone = "18610038942"
+    fax = "65519639"
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    series = factory.SubFactory(SeriesFactory)
+    responsible_editor = factory.SubFactory(EditorFactory)
+    status = Issue.Status.DRAFT
+
+
+class NumberedIssueFactory(IssueFactory):
+    year = 2024
+    number = factory.Sequence(lambda n: n + 1)
+    total_number = factory.Sequence(lambda n: n + 100)
+    status = Issue.Status.RELEASED
+
+
+class ArticleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    issue = factory.SubFactory(IssueFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: "深圳举措第%d篇" % n)
+    body = "<p>深圳把发展战略性新兴产业和培育未来产业作为加快形成新质生产力的重要抓手。</p>"

@@ -1,0 +1,19 @@
+"""Model fields shared by the apps."""
+
+from django_ckeditor_5.fields import CKEditor5Field
+
+from zhiku.sanitizer import sanitize_html
+
+
+class SanitizedRichTextField(CKEditor5Field):
+    """A CKEditor 5 body that is sanitised every time a model instance is saved.
+
+    Services sanitise too; doing it again at the field means no ORM save path (admin inline,
+    import, shell) can store markup outside the allowlist. ``QuerySet.update()`` bypasses
+    ``pre_save``, so services never use it for bodies.
+    """
+
+    def pre_save(self, model_instance, add):
+        value = sanitize_html(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
