@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .extensions import article_search_ids
 from .models import Article, Editor, Issue, Series
 
 STATUS_COLOURS = {
@@ -56,6 +57,14 @@ class IssueAdmin(SimpleHistoryAdmin):
         lead = Article.objects.filter(issue=OuterRef("pk")).order_by("position", "id").values("title")[:1]
         return super().get_queryset(request).annotate(lead_title_value=Subquery(lead))
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        ids = article_search_ids(search_term) if search_term.strip() else None
+        if ids:
+            queryset |= self.model.objects.filter(articles__id__in=ids)
+            may_have_duplicates = True
+        return queryset, may_have_duplicates
+
     @admin.display(description=_("Number"), ordering="total_number")
     def numbers_display(self, obj):
         if obj.total_number:
@@ -88,3 +97,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
     list_filter = ["issue__series", "issue__status"]
     autocomplete_fields = ["issue"]
     fields = ["issue", "position", "title", "byline", "body"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        ids = article_search_ids(search_term) if search_term.strip() else None
+        if ids:
+            queryset |= self.model.objects.filter(id__in=ids)
+        return queryset, may_have_duplicates

@@ -73,3 +73,23 @@ def register_demo_loader(loader: DemoLoader) -> DemoLoader:
 def run_demo_loaders(**context) -> None:
     for loader in _demo_loaders:
         loader(**context)
+
+
+# --- archive search ---------------------------------------------------------------------------
+# clusters provides Chinese-aware full-text search; the briefs admin changelists use it for their
+# search box when it is registered, and plain icontains otherwise.
+ArticleSearch = Callable[[str], list[int]]
+_article_search: list[ArticleSearch] = []
+
+
+def register_article_search(search: ArticleSearch) -> ArticleSearch:
+    """``search(term)`` returns the ids of matching articles, best first."""
+    _article_search[:] = [search]
+    return search
+
+
+def article_search_ids(term: str) -> list[int] | None:
+    """Ids of articles matching ``term``, or None when no search backend is registered."""
+    if not _article_search:
+        return None
+    return _article_search[0](term)
