@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class BriefsConfig(AppConfig):
     name = "briefs"
     verbose_name = _("Briefs")
+
+    def ready(self):
+        # Receivers and checks are imported here so they are connected exactly once.
+        # briefs.workflow and briefs.rendering each add their own import line below.
+        pass
