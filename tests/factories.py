@@ -65,3 +65,18 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: "深圳举措第%d篇" % n)
     body = "<p>深圳把发展战略性新兴产业和培育未来产业作为加快形成新质生产力的重要抓手。</p>"
+
+
+# --- workflow ----------------------------------------------------------------------------------
+
+
+def role_user(role_key: str, username: str | None = None, **fields):
+    """A staff user in the group of ``role_key`` (zhiku.roles), groups synced first."""
+    from django.contrib.auth.models import Group
+
+    from zhiku import roles
+
+    roles.sync_roles()
+    user = UserFactory(username=username or "%s-user" % role_key, **fields)
+    user.groups.add(Group.objects.get(name=roles.role_group_name(role_key)))
+    return user
