@@ -1,1 +1,458 @@
-"""Models of circulation (filled by its own issue)."""
+"""Who receives a brief: recipients, distribution lists, an issue's distribution and its frozen
+snapshot, the copy ledger (份号 and movements) and leaders' instructions (批示)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from briefs.models import Article, Issue, Series
+
+
+class Category(models.TextChoices):
+    """Direction of distribution, in the order the footer prints them."""
+
+    BAO = "bao", _("Report up (报)")
+    SONG = "song", _("Send across (送)")
+    FA = "fa", _("Issue down (发)")
+
+
+CATEGORY_PREFIX = {Category.BAO: "报", Category.SONG: "送", Category.FA: "发"}
+CATEGORY_ORDER = {Category.BAO: 0, Category.SONG: 1, Category.FA: 2}
+
+
+class Channel(models.TextChoices):
+    COURIER = "courier", _("Confidential courier")
+    POST = "post", _("Post")
+    ELECTRONIC = "electronic", _("Electronic")
+
+
+class Recipient(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", _("Person")
+        BODY = "body", _("Body")
+
+    kind = models.CharField(_("Kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(
+        _("Personal name"), max_length=30, blank=True, help_text=_("Empty for a collective recipient such as a title.")
+    )
+    title = models.CharField(_("Title"), max_length=50, blank=True)
+    short_name = models.CharField(_("Short name"), max_length=50, blank=True, help_text=_("As printed in the footer."))
+    full_name = models.CharField(_("Full name"), max_length=100, blank=True, help_text=_("For mailing."))
+    printed_name = models.CharField(_("Printed name"), max_length=100, unique=True, editable=False)
+    category = models.CharField(_("Category"), max_length=10, choices=Category.choices, default=Category.BAO)
+    protocol_order = models.PositiveIntegerField(
+        _("Protocol order"), default=100, help_text=_("Smaller comes first; not alphabetical.")
+    )
+    mailing_address = models.CharField(_("Mailing address"), max_length=200, blank=True)
+    contact = models.CharField(_("Contact"), max_length=100, blank=True)
+    channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, default=Channel.COURIER)
+    default_copies = models.PositiveIntegerField(_("Default copies"), default=1)
+    is_active = models.BooleanField(_("Active"), default=True)
+
+    class Meta:
+        verbose_name = _("Recipient")
+        verbose_name_plural = _("Recipients")
+        ordering = ["category", "protocol_order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_copies__gt=0),
+                name="recipient_default_copies_positive",
+                violation_error_message=_("Default copies must be a positive number."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="person") | ~Q(title=""),
+                name="recipient_person_has_title",
+                violation_error_message=_("A person needs a title."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="body") | ~Q(short_name=""),
+                name="recipient_body_has_short_name",
+                violation_error_message=_("A body needs a short name."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.printed_name or self.compute_printed_name()
+
+    def save(self, *args, **kwargs):
+        self.printed_name = self.compute_printed_name()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.printed_name = self.compute_printed_name()
+        if not self.printed_name:
+            raise ValidationError(_("A recipient needs a title or a short name."))
+
+    def compute_printed_name(self) -> str:
+        """刘小涛 + 书记 prints 刘小涛书记; a body prints its short name."""
+        if self.kind == self.Kind.BODY:
+            return self.short_name.strip()
+        return (self.name.strip() + self.title.strip()).strip()
+
+
+class DistributionList(models.Model):
+    name = models.CharField(_("Name"), max_length=100, unique=True)
+    description = models.TextField(_("Description"), blank=True)
+    is_active = models.BooleanField(_("Active"), default=True)
+
+    class Meta:
+        verbose_name = _("Distribution list")
+        verbose_name_plural = _("Distribution lists")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class DistributionGroup(models.Model):
+    """An ordered group of recipients. Groups print separated by "，", sections by "；"."""
+
+    distribution_list = models.ForeignKey(
+        DistributionList, verbose_name=_("Distribution list"), on_delete=models.CASCADE, related_name="groups"
+    )
+    section = models.PositiveSmallIntegerField(_("Section"), default=1)
+    position = models.PositiveSmallIntegerField(_("Position"), default=1)
+    label = models.CharField(_("Label"), max_length=50, blank=True)
+    recipients = models.ManyToManyField(
+        Recipient, verbose_name=_("Recipients"), through="GroupMember", related_name="distribution_groups"
+    )
+
+    class Meta:
+        verbose_name = _("Group")
+        verbose_name_plural = _("Groups")
+        ordering = ["distribution_list", "section", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution_list", "section", "position"],
+                name="group_unique_position",
+                violation_error_message=_("This list already has a group at this section and position."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label or f"{self.distribution_list} {self.section}-{self.position}"
+
+
+class GroupMember(models.Model):
+    group = models.ForeignKey(
+        DistributionGroup, verbose_name=_("Group"), on_delete=models.CASCADE, related_name="members"
+    )
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("Position"), default=0, help_text=_("0 follows the recipient's protocol order.")
+    )
+
+    class Meta:
+        verbose_name = _("Group member")
+        verbose_name_plural = _("Group members")
+        ordering = ["group", "position", "recipient__protocol_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "recipient"],
+                name="member_unique_in_group",
+                violation_error_message=_("This recipient is already in the group."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.recipient)
+
+
+class IssueDistribution(models.Model):
+    """What an issue is sent to: lists, additions and removals, copies, archive and reserve."""
+
+    issue = models.OneToOneField(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="distribution")
+    archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
+    reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
+    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Issue distribution")
+        verbose_name_plural = _("Issue distributions")
+        ordering = ["-issue_id"]
+
+    def __str__(self):
+        return str(self.issue)
+
+
+class IssueList(models.Model):
+    distribution = models.ForeignKey(
+        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="issue_lists"
+    )
+    distribution_list = models.ForeignKey(
+        DistributionList, verbose_name=_("Distribution list"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("Position"), default=1)
+
+    class Meta:
+        verbose_name = _("Chosen list")
+        verbose_name_plural = _("Chosen lists")
+        ordering = ["distribution", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "distribution_list"],
+                name="issue_list_unique",
+                violation_error_message=_("This list is already chosen for the issue."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.distribution_list)
+
+
+class IssueRecipient(models.Model):
+    """An issue-level change: add a recipient, remove one, or set its copies."""
+
+    distribution = models.ForeignKey(
+        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="adjustments"
+    )
+    recipient = models.ForeignKey(Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, related_name="+")
+    included = models.BooleanField(
+        _("Included"), default=True, help_text=_("Untick to remove a recipient the chosen lists contain.")
+    )
+    copies = models.PositiveIntegerField(
+        _("Copies"), null=True, blank=True, help_text=_("Empty uses the recipient's default copies.")
+    )
+
+    class Meta:
+        verbose_name = _("Addition or removal")
+        verbose_name_plural = _("Additions and removals")
+        ordering = ["distribution", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribution", "recipient"],
+                name="issue_recipient_unique",
+                violation_error_message=_("This recipient already has a change for the issue."),
+            ),
+            models.CheckConstraint(
+                condition=Q(copies__isnull=True) | Q(copies__gt=0),
+                name="issue_recipient_copies_positive",
+                violation_error_message=_("Copies must be a positive number."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.recipient)
+
+
+class DistributionSnapshot(models.Model):
+    """The distribution as frozen at 签发. Voided (not deleted) when the sign-off is revoked."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="+")
+    bao_line = models.TextField(_("Distribution line"))
+    print_run = models.PositiveIntegerField(_("Print run"))
+    allocated_copies = models.PositiveIntegerField(_("Allocated copies"))
+    archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
+    reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    voided_at = models.DateTimeField(_("Voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Distribution snapshot")
+        verbose_name_plural = _("Distribution snapshots")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue"],
+                condition=Q(voided_at__isnull=True),
+                name="snapshot_one_current_per_issue",
+                violation_error_message=_("This issue already has a current distribution snapshot."),
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.issue)
+
+
+class SnapshotEntry(models.Model):
+    snapshot = models.ForeignKey(
+        DistributionSnapshot, verbose_name=_("Distribution snapshot"), on_delete=models.CASCADE, related_name="entries"
+    )
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("Recipient"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    printed_name = models.CharField(_("Printed name"), max_length=100)
+    full_name = models.CharField(_("Full name"), max_length=100, blank=True)
+    category = models.CharField(_("Category"), max_length=10, choices=Category.choices)
+    section = models.PositiveSmallIntegerField(_("Section"))
+    group = models.PositiveSmallIntegerField(_("Group"))
+    position = models.PositiveIntegerField(_("Order"))
+    copies = models.PositiveIntegerField(_("Copies"))
+    channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, blank=True)
+    mailing_address = models.CharField(_("Mailing address"), max_length=200, blank=True)
+    contact = models.CharField(_("Contact"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("Snapshot entry")
+        verbose_name_plural = _("Snapshot entries")
+        ordering = ["snapshot", "position"]
+
+    def __str__(self):
+        return self.printed_name
+
+
+class LedgerRule(models.Model):
+    """Copies of a series (optionally only of one classification) are numbered 001…N."""
+
+    series = models.ForeignKey(Series, verbose_name=_("Series"), on_delete=models.CASCADE, related_name="+")
+    classification = models.CharField(
+        _("Classification"),
+        max_length=20,
+        choices=Issue.Classification.choices,
+        blank=True,
+        help_text=_("Empty means every issue of the series."),
+    )
+
+    class Meta:
+        verbose_name = _("Copy ledger rule")
+        verbose_name_plural = _("Copy ledger rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "classification"],
+                name="ledger_rule_unique",
+                violation_error_message=_("This rule already exists."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series} {self.get_classification_display()}"
+
+
+class Copy(models.Model):
+    """One printed copy, by its serial number (份号)."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    serial = models.PositiveIntegerField(_("Copy number"))
+    recipient = models.ForeignKey(
+        Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    printed_name = models.CharField(_("Printed name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Numbered copy")
+        verbose_name_plural = _("Numbered copies")
+        ordering = ["issue", "serial"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issue", "serial"],
+                name="copy_unique_serial",
+                violation_error_message=_("This copy number already exists for the issue."),
+            ),
+            models.CheckConstraint(
+                condition=Q(serial__gt=0),
+                name="copy_serial_positive",
+                violation_error_message=_("The copy number must be a positive number."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.serial:03d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.serial:03d}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CopyMovement(models.Model):
+    """A movement of a copy. Rows are only added: never updated, never deleted."""
+
+    class Kind(models.TextChoices):
+        DISPATCHED = "dispatched", _("Dispatched")
+        RECEIVED = "received", _("Signed for")
+        RETURNED = "returned", _("Returned")
+        DESTROYED = "destroyed", _("Destroyed")
+
+    copy = models.ForeignKey(Copy, verbose_name=_("Copy"), on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("Movement"), max_length=20, choices=Kind.choices)
+    signer = models.CharField(_("Signed by"), max_length=50, blank=True)
+    date = models.DateField(_("Date"))
+    note = models.CharField(_("Note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Copy movement")
+        verbose_name_plural = _("Copy movements")
+        ordering = ["copy", "created_at", "id"]
+        indexes = [models.Index(fields=["copy", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="received") | ~Q(signer=""),
+                name="movement_received_has_signer",
+                violation_error_message=_("A receipt needs the name of who signed for it."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.copy} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("copy movements are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("copy movements are append-only")
+
+
+class Instruction(models.Model):
+    """A leader's 批示 on an issue or one of its articles."""
+
+    leader = models.ForeignKey(
+        Recipient, verbose_name=_("Leader"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    leader_name = models.CharField(_("Leader as written"), max_length=50, blank=True)
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    article = models.ForeignKey(
+        Article, verbose_name=_("Article"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    date = models.DateField(_("Date"))
+    text = models.TextField(_("Instruction text"))
+    scan = models.FileField(_("Scan"), upload_to="instructions/%Y/", blank=True)
+    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Leader's instruction")
+        verbose_name_plural = _("Leaders' instructions")
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"{self.leader_name or self.leader} {self.date}"
+
+    def clean(self):
+        if not self.leader_id and not self.leader_name:
+            raise ValidationError(_("Name the leader."))
+        if self.article_id and self.issue_id and self.article.issue_id != self.issue_id:
+            raise ValidationError({"article": _("The article is not in this issue.")})

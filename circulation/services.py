@@ -1,0 +1,235 @@
+"""Writes of circulation. Every public write takes the acting user and checks, on the server,
+that the user holds the 发行 role (or is a superuser); a signed issue's distribution is frozen."""
+
+from datetime import date as date_type
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from briefs.models import Issue
+from zhiku import roles
+
+from . import selectors
+from .exceptions import DistributionFrozen, LedgerError, NotAllowed
+from .models import (
+    Copy,
+    CopyMovement,
+    DistributionList,
+    DistributionSnapshot,
+    Instruction,
+    IssueDistribution,
+    IssueList,
+    IssueRecipient,
+    Recipient,
+    SnapshotEntry,
+)
+
+FROZEN_STATUSES = ("signed", "released")
+
+
+def require_circulation(user) -> None:
+    if not roles.user_has_role(user, roles.CIRCULATION):
+        raise NotAllowed(_("Only circulation staff or an administrator may change circulation records."))
+
+
+def _require_editable(issue: Issue) -> None:
+    if issue.status in FROZEN_STATUSES or selectors.current_snapshot(issue) is not None:
+        raise DistributionFrozen(_("The issue is signed: its distribution is frozen and cannot be changed."))
+
+
+# --- recipients ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def recipient_save(*, recipient: Recipient, user) -> Recipient:
+    """Create or update a recipient. Signed issues keep their snapshot, whatever changes here."""
+    require_circulation(user)
+    recipient.full_clean()
+    recipient.save()
+    return recipient
+
+
+# --- an issue's distribution ---------------------------------------------------------------------
+
+
+def _distribution_for(issue: Issue) -> IssueDistribution:
+    dist, _created = IssueDistribution.objects.get_or_create(issue=issue)
+    return dist
+
+
+@transaction.atomic
+def issue_distribution_set(
+    *,
+    issue: Issue,
+    lists: list[DistributionList],
+    archive_copies: int = 0,
+    reserve_copies: int = 0,
+    user,
+) -> IssueDistribution:
+    """Choose the lists (in order) and the archive and reserve copies of an unsigned issue."""
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    _require_editable(issue)
+    dist = _distribution_for(issue)
+    dist.archive_copies = archive_copies
+    dist.reserve_copies = reserve_copies
+    dist.full_clean()
+    dist.save()
+    IssueList.objects.filter(distribution=dist).exclude(distribution_list__in=lists).delete()
+    for position, dlist in enumerate(lists, start=1):
+        IssueList.objects.update_or_create(distribution=dist, distribution_list=dlist, defaults={"position": position})
+    return dist
+
+
+@transaction.atomic
+def issue_recipient_set(
+    *, issue: Issue, recipient: Recipient, included: bool = True, copies: int | None = None, user
+) -> IssueRecipient:
+    """Add a recipient to one issue, remove one the lists hold (included=False), or set its copies."""
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    _require_editable(issue)
+    dist = _distribution_for(issue)
+    adj = IssueRecipient.objects.filter(distribution=dist, recipient=recipient).first() or IssueRecipient(
+        distribution=dist, recipient=recipient
+    )
+    adj.included = included
+    adj.copies = copies
+    adj.full_clean()
+    adj.save()
+    return adj
+
+
+def check_distribution_editable(*, issue: Issue, user) -> None:
+    """For the admin's inlines, which save through Django's formsets: same checks, same messages."""
+    require_circulation(user)
+    _require_editable(issue)
+
+
+# --- snapshot at 签发 ----------------------------------------------------------------------------
+
+
+def snapshot_freeze(*, issue: Issue, user=None) -> DistributionSnapshot | None:
+    """Freeze the live distribution. Called by the workflow's sign-off (inside its transaction);
+    a no-op when the issue already has a current snapshot or no distribution at all."""
+    with transaction.atomic():
+        if selectors.current_snapshot(issue) is not None:
+            return None
+        live = selectors.live_distribution(issue)
+        if not live.exists:
+            return None
+        snapshot = DistributionSnapshot(
+            issue=issue,
+            bao_line=live.bao_line,
+            print_run=live.print_run,
+            allocated_copies=live.allocated,
+            archive_copies=live.archive_copies,
+            reserve_copies=live.reserve_copies,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        snapshot.full_clean()
+        snapshot.save()
+        SnapshotEntry.objects.bulk_create(
+            SnapshotEntry(
+                snapshot=snapshot,
+                recipient_id=e.recipient_id,
+                printed_name=e.printed_name,
+                full_name=e.full_name,
+                category=e.category,
+                section=e.section,
+                group=e.group,
+                position=e.position,
+                copies=e.copies,
+                channel=e.channel,
+                mailing_address=e.mailing_address,
+                contact=e.contact,
+            )
+            for e in live.entries
+        )
+        return snapshot
+
+
+def snapshot_void(*, issue: Issue, user=None) -> int:
+    """The sign-off was revoked: the snapshot stops being current (kept for the record)."""
+    with transaction.atomic():
+        return DistributionSnapshot.objects.filter(issue=issue, voided_at__isnull=True).update(voided_at=timezone.now())
+
+
+def demo_attach(*, issue: Issue, distribution_list: DistributionList, archive: int, reserve: int) -> None:
+    """load_demo's system write: attach the list once; freeze signed and released issues."""
+    with transaction.atomic():
+        dist, created = IssueDistribution.objects.get_or_create(
+            issue=issue, defaults={"archive_copies": archive, "reserve_copies": reserve}
+        )
+        if created:
+            IssueList.objects.create(distribution=dist, distribution_list=distribution_list, position=1)
+        if issue.status in FROZEN_STATUSES:
+            snapshot_freeze(issue=issue)
+
+
+# --- copy ledger ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def copies_number(*, issue: Issue, user) -> list[Copy]:
+    """Number the copies 001…N: recipients first in print order, then archive and reserve."""
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if Copy.objects.filter(issue=issue).exists():
+        raise LedgerError(_("The copies of this issue are already numbered."))
+    dist = selectors.issue_distribution(issue)
+    if not dist.exists:
+        raise LedgerError(_("The issue has no distribution to number copies for."))
+    copies: list[Copy] = []
+    serial = 0
+    for entry in dist.entries:
+        for _i in range(entry.copies):
+            serial += 1
+            copies.append(
+                Copy(issue=issue, serial=serial, recipient_id=entry.recipient_id, printed_name=entry.printed_name)
+            )
+    for _i in range(max(dist.print_run - serial, 0)):
+        serial += 1
+        copies.append(Copy(issue=issue, serial=serial, printed_name=""))
+    return Copy.objects.bulk_create(copies)
+
+
+@transaction.atomic
+def copy_movement_add(
+    *, copy: Copy, kind: str, date: date_type, signer: str = "", note: str = "", user
+) -> CopyMovement:
+    """Record a movement of a copy. Movements are only ever added."""
+    require_circulation(user)
+    last_closed = CopyMovement.objects.filter(copy=copy, kind=CopyMovement.Kind.DESTROYED).aggregate(m=Max("id"))["m"]
+    if last_closed is not None:
+        raise LedgerError(_("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label})
+    movement = CopyMovement(copy=copy, kind=kind, date=date, signer=signer, note=note, created_by=user)
+    movement.full_clean()
+    movement.save()
+    return movement
+
+
+@transaction.atomic
+def copies_dispatch(*, issue: Issue, date: date_type, user) -> int:
+    """Mark every numbered copy assigned to a recipient as dispatched (one row each)."""
+    require_circulation(user)
+    copies = list(Copy.objects.filter(issue=issue, recipient__isnull=False).exclude(movements__kind="dispatched"))
+    CopyMovement.objects.bulk_create(
+        CopyMovement(copy=c, kind=CopyMovement.Kind.DISPATCHED, date=date, created_by=user) for c in copies
+    )
+    return len(copies)
+
+
+# --- 批示 ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def instruction_save(*, instruction: Instruction, user) -> Instruction:
+    require_circulation(user)
+    if instruction.created_by_id is None:
+        instruction.created_by = user
+    instruction.full_clean()
+    instruction.save()
+    return instruction
