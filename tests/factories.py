@@ -80,3 +80,33 @@ def role_user(role_key: str, username: str | None = None, **fields):
     user = UserFactory(username=username or "%s-user" % role_key, **fields)
     user.groups.add(Group.objects.get(name=roles.role_group_name(role_key)))
     return user
+
+
+# --- circulation -------------------------------------------------------------------------------
+
+
+class RecipientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "circulation.Recipient"
+
+    kind = "person"
+    name = factory.Sequence(lambda n: "测试人%d" % n)
+    title = "主任"
+    category = "bao"
+    protocol_order = factory.Sequence(lambda n: n + 1)
+    default_copies = 1
+
+
+class BodyRecipientFactory(RecipientFactory):
+    kind = "body"
+    name = ""
+    title = ""
+    short_name = factory.Sequence(lambda n: "测试局%d" % n)
+    full_name = factory.LazyAttribute(lambda o: "苏州市%s" % o.short_name)
+
+
+class DistributionListFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "circulation.DistributionList"
+
+    name = factory.Sequence(lambda n: "名单%d" % n)
