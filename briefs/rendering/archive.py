@@ -1,0 +1,77 @@
+"""The signed PDF: rendered once at 签发, stored, and served until the sign-off is voided.
+
+The archive fields are written with ``QuerySet.update()`` so archiving neither bumps the
+issue's version nor passes through the workflow's lock on signed issues.
+"""
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from briefs.models import Issue
+
+from .pdf import render_pdf
+from .selectors import issue_document
+
+logger = logging.getLogger(__name__)
+
+ARCHIVED_STATUSES = (Issue.Status.SIGNED, Issue.Status.RELEASED)
+
+
+def issue_pdf_archive(*, issue_id: int) -> Issue | None:
+    """Render and store the PDF of a signed issue; return it, or None when it is not signed.
+
+    Idempotent: an issue that already has its archive keeps it (a signed PDF never changes).
+    """
+    with transaction.atomic():
+        issue = (
+            Issue.objects.select_for_update().select_related("series", "responsible_editor").filter(pk=issue_id).first()
+        )
+        if issue is None or issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
+            return None
+        if issue.archived_pdf:
+            return issue
+        pdf = render_pdf(issue_document(issue))
+        name = f"{issue_document_stem(issue)}.pdf"
+        stored = issue.archived_pdf.storage.save(
+            issue.archived_pdf.field.generate_filename(issue, name), ContentFile(pdf)
+        )
+        try:
+            Issue.objects.filter(pk=issue.pk).update(
+                archived_pdf=stored, archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(), archived_pdf_at=timezone.now()
+            )
+        except Exception:
+            issue.archived_pdf.storage.delete(stored)  # no orphan file for a row that was not written
+            raise
+    issue.refresh_from_db(fields=["archived_pdf", "archived_pdf_sha256", "archived_pdf_at"])
+    return issue
+
+
+def issue_document_stem(issue: Issue) -> str:
+    return f"{issue.series.slug}-{issue.year}-{issue.total_number}"
+
+
+def issue_pdf_archive_clear(*, issue_id: int) -> None:
+    """Forget the archived PDF of an issue whose sign-off was voided, and delete the file."""
+    issue = Issue.objects.filter(pk=issue_id).only("id", "archived_pdf").first()
+    if issue is None or not issue.archived_pdf:
+        return
+    name = issue.archived_pdf.name
+    Issue.objects.filter(pk=issue_id).update(archived_pdf="", archived_pdf_sha256="", archived_pdf_at=None)
+    storage = issue.archived_pdf.storage
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def archived_pdf_bytes(issue: Issue) -> bytes | None:
+    """The stored PDF of a signed issue, archiving it first if that never happened."""
+    if issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
+        return None
+    if not issue.archived_pdf:
+        issue = issue_pdf_archive(issue_id=issue.pk) or issue
+        if not issue.archived_pdf:
+            return None
+    with issue.archived_pdf.open("rb") as fh:
+        return fh.read()
