@@ -110,3 +110,33 @@ class DistributionListFactory(factory.django.DjangoModelFactory):
         model = "circulation.DistributionList"
 
     name = factory.Sequence(lambda n: "名单%d" % n)
+
+
+# --- clusters ----------------------------------------------------------------------------------
+
+
+class TaxonomyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clusters.Taxonomy"
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: "测试分类%d" % n)
+
+
+class ClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clusters.Cluster"
+
+    taxonomy = factory.SubFactory(TaxonomyFactory)
+    parent = None
+    kind = "cluster"
+    name = factory.Sequence(lambda n: "测试集群%d" % n)
+    position = factory.Sequence(lambda n: n)
+
+
+class ArticleClusterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "clusters.ArticleCluster"
+
+    article = factory.SubFactory(ArticleFactory)
+    cluster = factory.SubFactory(ClusterFactory)
