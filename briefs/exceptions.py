@@ -7,3 +7,23 @@ class BriefsError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class TransitionNotAllowed(BriefsError):
+    """The workflow refused an action: wrong state, wrong person, or a guard said no.
+
+    ``messages`` holds every reason (guards may give several); ``message`` is them joined.
+    """
+
+    def __init__(self, message: str | list[str]):
+        messages = [str(m) for m in message] if isinstance(message, list | tuple) else [str(message)]
+        super().__init__("；".join(messages))
+        self.messages = messages
+
+
+class IssueLocked(BriefsError):
+    """The issue is outside 草稿 (in review, signed or released): its content cannot change."""
+
+
+class StaleEdit(BriefsError):
+    """Somebody saved the same issue or article after this form was opened."""

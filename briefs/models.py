@@ -20,6 +20,11 @@ class Series(models.Model):
     address = models.CharField(_("Address"), max_length=200, blank=True)
     default_print_run = models.PositiveIntegerField(_("Default print run"), default=70)
     is_active = models.BooleanField(_("Active"), default=True)
+    allow_self_review = models.BooleanField(
+        _("Allow self-review"),
+        default=False,
+        help_text=_("When off, nobody may approve a review stage of an issue they drafted or submitted."),
+    )
 
     class Meta:
         verbose_name = _("Series")
@@ -121,6 +126,37 @@ class Issue(models.Model):
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
+    # Workflow state (briefs.workflow writes these; nothing else should).
+    current_stage = models.ForeignKey(
+        "ReviewStage",
+        verbose_name=_("Current review stage"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True, editable=False)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Signed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("Signed at"), null=True, blank=True, editable=False)
+
     # The signed PDF, rendered once at 签发 and served from then on (briefs.rendering.archive).
     archived_pdf = models.FileField(_("Signed PDF"), upload_to="archive/%Y/", blank=True, editable=False)
     archived_pdf_sha256 = models.CharField(_("PDF checksum"), max_length=64, blank=True, editable=False)
@@ -166,6 +202,11 @@ class Issue(models.Model):
         ]
         permissions = [
             ("view_all_issues", _("Can view all issues")),
+            ("submit_issue", _("Can submit issues for review")),
+            ("release_issue", _("Can release signed issues")),
+            ("revoke_any_sign_off", _("Can revoke anybody's sign-off")),
+            ("record_paper_sign_off", _("Can record a sign-off made on paper")),
+            ("set_issue_numbers", _("Can enter issue numbers by hand")),
         ]
 
     def __str__(self):
@@ -208,3 +249,118 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("admin:briefs_issue_change", args=[self.issue_id])
+
+
+class ReviewStage(models.Model):
+    """One step of a series' review chain (初审, 复审, 终审/签发), held by a group or one person.
+
+    The last stage of a chain is the sign-off: its approval makes the issue final.
+    """
+
+    series = models.ForeignKey(Series, verbose_name=_("Series"), on_delete=models.CASCADE, related_name="review_stages")
+    position = models.PositiveSmallIntegerField(_("Position"))
+    name = models.CharField(_("Stage name"), max_length=30)
+    group = models.ForeignKey(
+        "auth.Group", verbose_name=_("Held by group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Held by person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Review stage")
+        verbose_name_plural = _("Review stages")
+        ordering = ["series", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "position"],
+                name="review_stage_unique_position",
+                violation_error_message=_("Two stages of one series cannot share a position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
+                name="review_stage_one_holder",
+                violation_error_message=_("A stage is held either by a group or by one person, not both."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IssueEvent(models.Model):
+    """One workflow transition: who did what to which issue, when, at which stage and why."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("Action"), max_length=30)
+    from_status = models.CharField(_("From status"), max_length=20, choices=Issue.Status.choices)
+    to_status = models.CharField(_("To status"), max_length=20, choices=Issue.Status.choices)
+    stage = models.ForeignKey(
+        ReviewStage, verbose_name=_("Stage"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The stage name as it was, so renaming a stage does not rewrite the record.
+    stage_name = models.CharField(_("Stage name"), max_length=30, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("By"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("Comment"), blank=True)
+    created_at = models.DateTimeField(_("At"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("Workflow event")
+        verbose_name_plural = _("Workflow events")
+        ordering = ["issue", "created_at", "id"]
+
+    def __str__(self):
+        return "%s %s" % (self.issue_id, self.action)
+
+
+class Notification(models.Model):
+    """An email the workflow sent: to whom, when, about which issue and event."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    email = models.EmailField(_("Email"))
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="notifications")
+    event = models.ForeignKey(
+        IssueEvent, verbose_name=_("Workflow event"), on_delete=models.CASCADE, null=True, related_name="notifications"
+    )
+    subject = models.CharField(_("Subject"), max_length=200)
+    sent_at = models.DateTimeField(_("Sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Notification")
+        verbose_name_plural = _("Notifications")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return self.subject
+
+
+class PaperSignOff(models.Model):
+    """A leader signed on paper; staff recorded it with a scan of the signed page."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="paper_sign_offs")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    signed_on = models.DateField(_("Signed on"))
+    scan = models.FileField(_("Scan"), upload_to="signoff/%Y/")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Paper sign-off")
+        verbose_name_plural = _("Paper sign-offs")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return "%s %s" % (self.signer, self.signed_on)

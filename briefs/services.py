@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from zhiku.sanitizer import sanitize_html
 
@@ -54,6 +55,9 @@ def issue_create(
 def article_create(
     *, issue: Issue, title: str, body: str, byline: str = "", position: int | None = None, user=None
 ) -> Article:
+    from .workflow import assert_issue_editable
+
+    assert_issue_editable(issue)
     if position is None:
         position = (issue.articles.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     article = Article(issue=issue, title=title, body=sanitize_html(body), byline=byline, position=position)
@@ -72,3 +76,60 @@ def blocks_to_html(blocks) -> str:
         tag = kind if kind in allowed else "p"
         parts.append("<%s>%s</%s>" % (tag, escape(text), tag))
     return sanitize_html("".join(parts))
+
+
+# --- edits with locking and stale-edit detection -------------------------------------------------
+# Content changes only in 草稿 (briefs.workflow.assert_issue_editable), and only when nobody saved
+# the row since the editor loaded it: the UPDATE matches the version the editor saw, so of two
+# concurrent saves exactly one wins and the other gets StaleEdit instead of overwriting.
+
+ARTICLE_FIELDS = ("title", "body", "byline", "position")
+ISSUE_FIELDS = ("responsible_editor", "classification", "print_run", "issue_date")
+
+
+def _claim_version(model, *, pk: int, seen_version: int) -> None:
+    from django.db.models import F
+
+    from .exceptions import StaleEdit
+
+    claimed = model.objects.filter(pk=pk, version=seen_version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleEdit(
+            _("Somebody else saved this %(what)s after you opened it. Your changes were not saved; "
+              "open the history to see what changed, then reload and edit again.")
+            % {"what": model._meta.verbose_name}
+        )
+
+
+@transaction.atomic
+def article_update(*, article: Article, seen_version: int, user=None, **fields) -> Article:
+    from .workflow import assert_issue_editable
+
+    assert_issue_editable(Issue.objects.select_for_update().get(pk=article.issue_id))
+    unknown = set(fields) - set(ARTICLE_FIELDS)
+    if unknown:
+        raise TypeError("article_update: unknown fields %s" % sorted(unknown))
+    _claim_version(Article, pk=article.pk, seen_version=seen_version)
+    for name, value in fields.items():
+        setattr(article, name, sanitize_html(value) if name == "body" else value)
+    article.version = seen_version + 1
+    article.full_clean()
+    article.save()
+    return article
+
+
+@transaction.atomic
+def issue_update(*, issue: Issue, seen_version: int, user=None, **fields) -> Issue:
+    from .workflow import assert_issue_editable
+
+    assert_issue_editable(Issue.objects.select_for_update().get(pk=issue.pk))
+    unknown = set(fields) - set(ISSUE_FIELDS)
+    if unknown:
+        raise TypeError("issue_update: unknown fields %s" % sorted(unknown))
+    _claim_version(Issue, pk=issue.pk, seen_version=seen_version)
+    for name, value in fields.items():
+        setattr(issue, name, value)
+    issue.version = seen_version + 1
+    issue.full_clean()
+    issue.save()
+    return issue

@@ -1,5 +1,10 @@
 """Roles as Django groups, kept in code. ``sync_roles`` makes the groups and their permissions
-match this table; a data migration and ``load_demo`` call it.
+match this table; a data migration, a ``post_migrate`` receiver (briefs.workflow, after the last
+app migrated, so permissions other apps add from ``AppConfig.ready`` exist) and ``load_demo`` call it.
+
+Who may act in the review workflow is decided by these groups: 编辑 and 责任编辑 submit, the stages
+of a series' review chain are held by 责任编辑 (初审), 审核 (复审) and 签发 (终审/签发), 发行 releases,
+管理员 may revoke anybody's sign-off, release, and enter historical numbers.
 
 Imports no app of ours: permissions are named by "app_label.codename" strings.
 """
@@ -17,7 +22,13 @@ class Role:
     permissions: tuple[str, ...]
 
 
-VIEW_BRIEFS = ("briefs.view_series", "briefs.view_issue", "briefs.view_article", "briefs.view_editor")
+VIEW_BRIEFS = (
+    "briefs.view_series",
+    "briefs.view_issue",
+    "briefs.view_article",
+    "briefs.view_editor",
+    "briefs.view_reviewstage",
+)
 
 EDITOR = "editor"
 CHIEF_EDITOR = "chief_editor"
@@ -38,6 +49,7 @@ ROLES: tuple[Role, ...] = (
             "briefs.add_article",
             "briefs.change_article",
             "briefs.delete_article",
+            "briefs.submit_issue",
         ),
     ),
     Role(
@@ -51,12 +63,17 @@ ROLES: tuple[Role, ...] = (
             "briefs.add_article",
             "briefs.change_article",
             "briefs.delete_article",
+            "briefs.submit_issue",
+            "briefs.record_paper_sign_off",
         ),
     ),
     Role(REVIEWER, "审核", _("Second review"), VIEW_BRIEFS),
     Role(SIGNER, "签发", _("Final review and sign-off"), VIEW_BRIEFS),
     Role(
-        CIRCULATION, "发行", _("Recipients, distribution, print run, copy numbers, receipts, instructions"), VIEW_BRIEFS
+        CIRCULATION,
+        "发行",
+        _("Recipients, distribution, print run, copy numbers, receipts, instructions"),
+        VIEW_BRIEFS + ("briefs.release_issue",),
     ),
     Role(
         ADMINISTRATOR,
@@ -72,6 +89,20 @@ ROLES: tuple[Role, ...] = (
             "auth.add_user",
             "auth.change_user",
             "auth.view_group",
+            "briefs.add_issue",
+            "briefs.change_issue",
+            "briefs.submit_issue",
+            "briefs.release_issue",
+            "briefs.revoke_any_sign_off",
+            "briefs.record_paper_sign_off",
+            "briefs.set_issue_numbers",
+            "briefs.view_reviewstage",
+            "briefs.add_reviewstage",
+            "briefs.change_reviewstage",
+            "briefs.delete_reviewstage",
+            "briefs.view_issueevent",
+            "briefs.view_notification",
+            "briefs.view_papersignoff",
         ),
     ),
 )
@@ -105,6 +136,10 @@ def sync_roles(group_model=None, permission_model=None) -> None:
             if perm is not None:
                 perms.append(perm)
         group.permissions.set(perms)
+
+
+def role_group_name(role_key: str) -> str:
+    return ROLES_BY_KEY[role_key].group_name
 
 
 def user_has_role(user, role_key: str) -> bool:

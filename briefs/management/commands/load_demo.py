@@ -15,6 +15,7 @@ from briefs import demo_content as demo
 from briefs.extensions import run_demo_loaders
 from briefs.models import Article, Editor, Issue
 from briefs.services import blocks_to_html, series_upsert
+from briefs.workflow import review_chain_ensure, unlocked
 from zhiku import roles
 
 DEMO_PASSWORD = "zhiku-demo"
@@ -37,6 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         roles.sync_roles()
         series = series_upsert(**demo.SERIES)
+        review_chain_ensure(series=series)
         users = self._accounts() if settings.DEBUG else {}
         editor, _created = Editor.objects.get_or_create(
             name=demo.RESPONSIBLE_EDITOR["name"],
@@ -81,9 +83,12 @@ class Command(BaseCommand):
                 status=Issue.Status.RELEASED,
                 **fields,
             )
-            Article.objects.create(
-                issue=issue, position=1, title=demo.ARTICLE_TITLE, body=blocks_to_html(demo.ARTICLE_BLOCKS)
-            )
+            # A historical issue is entered as printed: its article goes onto an already released
+            # issue, which the workflow's lock would otherwise refuse.
+            with unlocked():
+                Article.objects.create(
+                    issue=issue, position=1, title=demo.ARTICLE_TITLE, body=blocks_to_html(demo.ARTICLE_BLOCKS)
+                )
         return issue
 
     def _draft_twin(self, series, editor, creator) -> Issue:
