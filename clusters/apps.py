@@ -1,7 +1,42 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
+
+VIEW = ("clusters.view_taxonomy", "clusters.view_cluster")
+TAG = (
+    "clusters.view_articlecluster",
+    "clusters.add_articlecluster",
+    "clusters.change_articlecluster",
+    "clusters.delete_articlecluster",
+)
+MANAGE = (
+    "clusters.add_taxonomy",
+    "clusters.change_taxonomy",
+    "clusters.delete_taxonomy",
+    "clusters.add_cluster",
+    "clusters.change_cluster",
+    "clusters.delete_cluster",
+)
 
 
 class ClustersConfig(AppConfig):
     name = "clusters"
     verbose_name = _("Industry clusters")
+
+    def ready(self):
+        from briefs.extensions import register_article_search, register_demo_loader
+        from briefs.models import Article
+        from zhiku import roles
+
+        from . import receivers
+        from .demo import load_demo_clusters
+        from .selectors import article_search_ids
+
+        register_demo_loader(load_demo_clusters)
+        register_article_search(article_search_ids)
+        post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
+        for role in roles.ROLES:
+            roles.add_role_permissions(role.key, VIEW + ("clusters.view_articlecluster",))
+        roles.add_role_permissions(roles.EDITOR, TAG)
+        roles.add_role_permissions(roles.CHIEF_EDITOR, TAG)
+        roles.add_role_permissions(roles.ADMINISTRATOR, MANAGE + TAG)

@@ -1,1 +1,184 @@
-"""Models of clusters (filled by its own issue)."""
+"""What an article is about: cluster trees (taxonomies), the clusters in them, article tags, and
+the search document each article gets for the archive search."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from briefs.models import Article
+
+ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
+
+
+class Taxonomy(models.Model):
+    """The root of one tree, e.g. 深圳20+8; offices add their own."""
+
+    name = models.CharField(_("Name"), max_length=50, unique=True)
+    description = models.TextField(_("Description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
+    is_active = models.BooleanField(_("Active"), default=True)
+
+    class Meta:
+        verbose_name = _("Cluster taxonomy")
+        verbose_name_plural = _("Cluster taxonomies")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="clusters_taxonomy_name_not_empty",
+                violation_error_message=_("The name must not be empty."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Cluster(models.Model):
+    class Kind(models.TextChoices):
+        CATEGORY = "category", _("Category")
+        CLUSTER = "cluster", _("Industry cluster")
+        FUTURE = "future", _("Future industry")
+
+    taxonomy = models.ForeignKey(
+        Taxonomy, verbose_name=_("Taxonomy"), on_delete=models.PROTECT, related_name="clusters"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("Parent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("Leave empty for a top-level category."),
+    )
+    kind = models.CharField(_("Kind"), max_length=20, choices=Kind.choices, default=Kind.CLUSTER)
+    name = models.CharField(_("Name"), max_length=50)
+    short_name = models.CharField(_("Short name"), max_length=20, blank=True)
+    aliases = models.TextField(
+        _("Aliases and keywords"),
+        blank=True,
+        help_text=_("One per line (or separated by commas); used to suggest tags from an article's text."),
+    )
+    position = models.PositiveSmallIntegerField(_("Order"), default=0)
+    is_active = models.BooleanField(_("Active"), default=True)
+
+    class Meta:
+        verbose_name = _("Industry cluster")
+        verbose_name_plural = _("Industry clusters")
+        ordering = ["taxonomy", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                condition=Q(parent__isnull=False),
+                name="clusters_cluster_unique_name_in_parent",
+                violation_error_message=_("A cluster with this name already exists under the same parent."),
+            ),
+            models.UniqueConstraint(
+                fields=["taxonomy", "name"],
+                condition=Q(parent__isnull=True),
+                name="clusters_cluster_unique_top_name",
+                violation_error_message=_("A top-level category with this name already exists in this taxonomy."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="clusters_cluster_name_not_empty",
+                violation_error_message=_("The name must not be empty."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        # Across rows, so it cannot be a database constraint: the parent must be in the same tree
+        # and must not be this node or one of its descendants.
+        if self.parent_id is None:
+            return
+        parent = self.parent
+        if self.taxonomy_id and parent.taxonomy_id != self.taxonomy_id:
+            raise ValidationError({"parent": _("The parent must belong to the same taxonomy.")})
+        seen = set()
+        node = parent
+        while node is not None:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError(
+                    {"parent": _("A cluster cannot be placed under itself or under one of its own sub-clusters.")}
+                )
+            if node.pk in seen:  # a cycle already stored; refuse rather than loop
+                break
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in ALIAS_SEPARATORS.split(self.aliases or "") if a.strip()]
+
+    @property
+    def terms(self) -> list[str]:
+        """Name, short name and aliases: the words that mean this cluster in a text."""
+        terms = [self.name, self.short_name, *self.alias_list]
+        return list(dict.fromkeys(t for t in terms if t))
+
+
+class ArticleCluster(models.Model):
+    """A tag: this article is about this cluster."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("Article"), on_delete=models.CASCADE, related_name="cluster_tags"
+    )
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("Industry cluster"), on_delete=models.PROTECT, related_name="article_tags"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Tagged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("Tagged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Article tag")
+        verbose_name_plural = _("Article tags")
+        ordering = ["cluster__position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "cluster"],
+                name="clusters_articlecluster_unique",
+                violation_error_message=_("This article is already tagged with this cluster."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} · {self.cluster}"
+
+
+class SearchDocument(models.Model):
+    """The searchable form of one article, rebuilt whenever the article is saved.
+
+    ``tokens`` holds jieba's search-mode words plus every CJK character, space-separated. The
+    database-specific index is kept in step by triggers made in the migrations: a ``tsvector``
+    column with a GIN index on PostgreSQL, an FTS5 table on SQLite.
+    """
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    title = models.CharField(_("Title"), max_length=200)
+    text = models.TextField(_("Text"), blank=True)
+    tokens = models.TextField(_("Tokens"), blank=True)
+    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Search document")
+        verbose_name_plural = _("Search documents")
+
+    def __str__(self):
+        return self.title

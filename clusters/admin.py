@@ -1,0 +1,219 @@
+"""Admin for the cluster trees, and tagging added to briefs' Article admin without editing briefs.
+
+The Article admin is owned by briefs; here we subclass whatever class is registered for Article
+when this module is imported (clusters comes after briefs in INSTALLED_APPS) and register the
+subclass in its place. Only overridable hooks that call ``super()`` are used, so their changes to
+fields, fieldsets, inlines or filters carry through.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from briefs.models import Article
+
+from . import selectors, services
+from .exceptions import ClustersError
+from .models import ArticleCluster, Cluster, Taxonomy
+
+
+class ClusterInline(admin.TabularInline):
+    model = Cluster
+    fk_name = "taxonomy"
+    extra = 0
+    fields = ["name", "short_name", "parent", "kind", "position", "is_active"]
+    show_change_link = True
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent")
+
+
+@admin.register(Taxonomy)
+class TaxonomyAdmin(admin.ModelAdmin):
+    list_display = ["name", "description", "cluster_count", "position", "is_active"]
+    list_editable = ["position", "is_active"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cluster_count_value=Count("clusters"))
+
+    @admin.display(description=_("Clusters"), ordering="cluster_count_value")
+    def cluster_count(self, obj):
+        return obj.cluster_count_value
+
+
+@admin.register(Cluster)
+class ClusterAdmin(admin.ModelAdmin):
+    list_display = ["indented_name", "short_name", "kind", "taxonomy", "position", "tagged_articles", "is_active"]
+    list_display_links = ["indented_name"]
+    list_filter = ["taxonomy", "kind", "is_active"]
+    list_select_related = ["taxonomy", "parent"]
+    search_fields = ["name", "short_name", "aliases"]
+    autocomplete_fields = ["parent"]
+    fields = ["taxonomy", "parent", "kind", "name", "short_name", "aliases", "position", "is_active"]
+    ordering = ["taxonomy", "position", "id"]
+    change_list_template = "admin/clusters/cluster/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tagged_count=Count("article_tags"))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "articlecluster":
+            # The tag autocomplete offers active clusters of active trees only.
+            queryset = queryset.filter(is_active=True, taxonomy__is_active=True)
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("Name"), ordering="position")
+    def indented_name(self, obj):
+        indent = 0 if obj.parent_id is None else 2
+        return format_html('<span style="padding-left:{}em">{}</span>', indent, obj.name)
+
+    @admin.display(description=_("Tagged articles"), ordering="tagged_count")
+    def tagged_articles(self, obj):
+        if not obj.tagged_count:
+            return 0
+        url = "{}?cluster={}".format(reverse("admin:briefs_article_changelist"), obj.pk)
+        return format_html('<a href="{}">{}</a>', url, obj.tagged_count)
+
+    def save_model(self, request, obj, form, change):
+        services.cluster_save(cluster=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        services.cluster_delete(cluster=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.cluster_delete(cluster=obj, user=request.user)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ClustersError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            from django.http import HttpResponseRedirect
+
+            return HttpResponseRedirect(reverse("admin:clusters_cluster_change", args=[object_id]))
+
+
+# --- tagging in the Article admin ----------------------------------------------------------------
+
+
+class ArticleClusterInline(admin.TabularInline):
+    model = ArticleCluster
+    extra = 0
+    fields = ["cluster"]
+    autocomplete_fields = ["cluster"]
+    verbose_name = _("Industry cluster")
+    verbose_name_plural = _("Industry clusters")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cluster")
+
+
+class ClusterListFilter(admin.SimpleListFilter):
+    title = _("Industry cluster")
+    parameter_name = "cluster"
+
+    def lookups(self, request, model_admin):
+        return [
+            (c.pk, ("— " if c.parent_id else "") + c.name)
+            for c in Cluster.objects.filter(taxonomy__is_active=True).order_by("taxonomy__position", "position", "id")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value or not str(value).isdigit():
+            return queryset
+        ids = selectors.cluster_descendant_ids([int(value)])
+        return queryset.filter(pk__in=ArticleCluster.objects.filter(cluster_id__in=ids).values("article_id"))
+
+
+SUGGESTIONS_FIELD = "cluster_suggestions"
+
+
+def extend_article_admin(site=admin.site):
+    """Replace the registered Article admin by a subclass that adds tags, suggestions and the filter."""
+    registered = site._registry.get(Article)
+    base = registered.__class__ if registered is not None else admin.ModelAdmin
+    if getattr(base, "clusters_extended", False):
+        return base
+
+    class ArticleAdmin(base):
+        clusters_extended = True
+
+        def get_inlines(self, request, obj):
+            return [*super().get_inlines(request, obj), ArticleClusterInline]
+
+        def get_list_filter(self, request):
+            return [*super().get_list_filter(request), ClusterListFilter]
+
+        def get_readonly_fields(self, request, obj=None):
+            fields = list(super().get_readonly_fields(request, obj))
+            return fields if SUGGESTIONS_FIELD in fields else [*fields, SUGGESTIONS_FIELD]
+
+        def get_fieldsets(self, request, obj=None):
+            fieldsets = list(super().get_fieldsets(request, obj))
+            if obj is None or not request.user.has_perm("clusters.add_articlecluster"):
+                return [
+                    (name, {**options, "fields": [f for f in options["fields"] if f != SUGGESTIONS_FIELD]})
+                    for name, options in fieldsets
+                ]
+            if not any(SUGGESTIONS_FIELD in options.get("fields", ()) for _name, options in fieldsets):
+                fieldsets.append((_("Suggested clusters"), {"fields": [SUGGESTIONS_FIELD]}))
+            return fieldsets
+
+        @admin.display(description=_("Suggestions from the text"))
+        def cluster_suggestions(self, obj):
+            if obj is None or obj.pk is None:
+                return "—"
+            suggestions = selectors.cluster_suggestions(article=obj)
+            if not suggestions:
+                return gettext("No suggestions: no cluster name or alias occurs in the text.")
+            boxes = format_html_join(
+                " ",
+                '<label style="display:inline-block;margin:0 1em .3em 0">'
+                '<input type="checkbox" name="accept_cluster" value="{}"> {} <small>（{}）</small></label>',
+                (
+                    (cluster.pk, cluster.name, gettext("%(count)d mentions") % {"count": score})
+                    for cluster, score in suggestions
+                ),
+            )
+            return format_html(
+                '<div class="zhiku-cluster-suggestions">{}</div><div class="help">{}</div>',
+                boxes,
+                gettext("Tick the suggestions to accept and save; unticked ones are ignored."),
+            )
+
+        def save_formset(self, request, form, formset, change):
+            if formset.model is not ArticleCluster:
+                return super().save_formset(request, form, formset, change)
+            article = form.instance
+            instances = formset.save(commit=False)
+            for tag in formset.deleted_objects:
+                services.article_tag_remove(article=article, cluster=tag.cluster, user=request.user)
+            for tag in instances:
+                if tag.pk:
+                    old = ArticleCluster.objects.get(pk=tag.pk)
+                    services.article_tag_remove(article=article, cluster=old.cluster, user=request.user)
+                services.article_tag_add(article=article, cluster=tag.cluster, user=request.user)
+
+        def save_related(self, request, form, formsets, change):
+            super().save_related(request, form, formsets, change)
+            accepted = [v for v in request.POST.getlist("accept_cluster") if v.isdigit()]
+            if accepted:
+                services.article_tags_accept(article=form.instance, cluster_ids=accepted, user=request.user)
+
+    ArticleAdmin.__name__ = ArticleAdmin.__qualname__ = base.__name__
+    ArticleAdmin.__module__ = __name__
+    if registered is not None:
+        site.unregister(Article)
+    site.register(Article, ArticleAdmin)
+    return ArticleAdmin
+
+
+extend_article_admin()

@@ -1,0 +1,305 @@
+"""Reads of clusters: tag suggestions, coverage, archive search."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, F, Max, Q
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from briefs.models import Article, Issue
+
+from . import text
+from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
+
+SEARCH_LIMIT = 500
+
+
+# --- suggestions --------------------------------------------------------------------------------
+
+
+def cluster_suggestions(*, article: Article, limit: int = 8) -> list[tuple[Cluster, int]]:
+    """Active leaf clusters whose name, short name or aliases occur in the article, most mentions first,
+    leaving out those it is already tagged with."""
+    content = (f"{article.title} {text.html_to_text(article.body)}").lower()
+    tagged = set(ArticleCluster.objects.filter(article=article).values_list("cluster_id", flat=True))
+    clusters = Cluster.objects.filter(is_active=True, taxonomy__is_active=True, children__isnull=True)
+    scored = []
+    for cluster in clusters:
+        if cluster.pk in tagged:
+            continue
+        # Longer terms first; a shorter one inside an already counted longer one is not counted again.
+        remaining = content
+        score = 0
+        for term in sorted((t.lower() for t in cluster.terms), key=len, reverse=True):
+            hits = remaining.count(term)
+            if hits:
+                score += hits
+                remaining = remaining.replace(term, " ")
+        if score:
+            scored.append((cluster, score))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].position, pair[0].pk))
+    return scored[:limit]
+
+
+def cluster_descendant_ids(cluster_ids) -> list[int]:
+    """The given clusters and everything under them (one query for the whole tree table)."""
+    wanted = {int(i) for i in cluster_ids}
+    children: dict[int, list[int]] = {}
+    for pk, parent_id in Cluster.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    result, stack = set(), list(wanted)
+    while stack:
+        pk = stack.pop()
+        if pk in result:
+            continue
+        result.add(pk)
+        stack.extend(children.get(pk, []))
+    return sorted(result)
+
+
+# --- coverage -----------------------------------------------------------------------------------
+
+
+@dataclass
+class CoverageRow:
+    cluster: Cluster
+    depth: int
+    counts: list[int]
+    total: int
+    last_date: datetime.date | None
+    is_stale: bool  # no article in the last 12 months
+    bar_percent: int = 0
+
+
+@dataclass
+class Coverage:
+    taxonomy: Taxonomy | None
+    years: list[int | None]
+    rows: list[CoverageRow] = field(default_factory=list)
+    since: datetime.date | None = None
+
+    @property
+    def stale(self) -> list[CoverageRow]:
+        return [row for row in self.rows if row.is_stale and not row.cluster.children_ids]
+
+
+def _article_year():
+    return Coalesce(F("article__issue__year"), ExtractYear("article__issue__issue_date"))
+
+
+def coverage(*, taxonomy: Taxonomy | None, today: datetime.date | None = None) -> Coverage:
+    """Articles per cluster per year for one tree, with category totals and the clusters nothing was
+    written about in the last 12 months. Four queries whatever the amount of data."""
+    today = today or timezone.localdate()
+    since = (
+        today.replace(year=today.year - 1)
+        if not (today.month == 2 and today.day == 29)
+        else today - datetime.timedelta(days=365)
+    )
+    report = Coverage(taxonomy=taxonomy, years=[], since=since)
+    if taxonomy is None:
+        return report
+    clusters = list(Cluster.objects.filter(taxonomy=taxonomy).order_by("position", "id"))
+    tags = ArticleCluster.objects.filter(cluster__taxonomy=taxonomy)
+    # Per cluster (leaves and anything tagged directly) and per parent (distinct articles of its sub-clusters).
+    own = (
+        tags.annotate(year=_article_year()).values("cluster_id", "year").annotate(n=Count("article_id", distinct=True))
+    )
+    rolled = (
+        tags.filter(cluster__parent__isnull=False)
+        .annotate(year=_article_year())
+        .values("cluster__parent_id", "year")
+        .annotate(n=Count("article_id", distinct=True))
+    )
+    dated = (
+        tags.annotate(day=Coalesce(F("article__issue__issue_date"), F("article__created_at__date")))
+        .values("cluster_id", "cluster__parent_id")
+        .annotate(last=Max("day"))
+    )
+
+    counts: dict[tuple[int, int | None], int] = {}
+    years = set()
+    for row in own:
+        counts[(row["cluster_id"], row["year"])] = row["n"]
+        years.add(row["year"])
+    parent_counts: dict[tuple[int, int | None], int] = {}
+    for row in rolled:
+        parent_counts[(row["cluster__parent_id"], row["year"])] = row["n"]
+        years.add(row["year"])
+    last: dict[int, datetime.date] = {}
+    for row in dated:
+        for key in (row["cluster_id"], row["cluster__parent_id"]):
+            if key is not None and row["last"] is not None:
+                value = row["last"]
+                if isinstance(value, datetime.datetime):
+                    value = value.date()
+                last[key] = max(last.get(key, value), value)
+    report.years = sorted(years, key=lambda y: (y is None, y or 0))
+
+    by_parent: dict[int | None, list[Cluster]] = {}
+    for cluster in clusters:
+        by_parent.setdefault(cluster.parent_id, []).append(cluster)
+        cluster.children_ids = []
+    for cluster in clusters:
+        if cluster.parent_id is not None:
+            for parent in clusters:
+                if parent.pk == cluster.parent_id:
+                    parent.children_ids.append(cluster.pk)
+                    break
+
+    def walk(parent_id, depth):
+        for cluster in by_parent.get(parent_id, []):
+            own_counts = [counts.get((cluster.pk, y), 0) for y in report.years]
+            if cluster.children_ids:
+                row_counts = [
+                    max(parent_counts.get((cluster.pk, y), 0), counts.get((cluster.pk, y), 0)) for y in report.years
+                ]
+            else:
+                row_counts = own_counts
+            last_date = last.get(cluster.pk)
+            report.rows.append(
+                CoverageRow(
+                    cluster=cluster,
+                    depth=depth,
+                    counts=row_counts,
+                    total=sum(row_counts),
+                    last_date=last_date,
+                    is_stale=cluster.is_active and (last_date is None or last_date < since),
+                )
+            )
+            walk(cluster.pk, depth + 1)
+
+    walk(None, 0)
+    leaf_max = max([row.total for row in report.rows if not row.cluster.children_ids] or [0])
+    for row in report.rows:
+        if not row.cluster.children_ids and leaf_max:
+            row.bar_percent = round(100 * row.total / leaf_max)
+    return report
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    series_id: int | None = None
+    year: int | None = None
+    cluster_id: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class SearchResult:
+    article_id: int
+    issue_id: int
+    issue: Issue
+    title: SafeString
+    snippet: SafeString
+    url: str
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, list]:
+    article = Article._meta.db_table
+    issue = Issue._meta.db_table
+    tag = ArticleCluster._meta.db_table
+    clauses, params = [], []
+    if filters.series_id:
+        clauses.append("i.series_id = %s")
+        params.append(int(filters.series_id))
+    if filters.year:
+        clauses.append("i.year = %s")
+        params.append(int(filters.year))
+    if filters.status:
+        clauses.append("i.status = %s")
+        params.append(str(filters.status))
+    if filters.cluster_id:
+        ids = cluster_descendant_ids([filters.cluster_id])
+        clauses.append(
+            "EXISTS (SELECT 1 FROM {} t WHERE t.article_id = a.id AND t.cluster_id IN ({}))".format(
+                tag, ", ".join(["%s"] * len(ids))
+            )
+        )
+        params.extend(ids)
+    if not clauses:
+        return "", []
+    join = f" JOIN {article} a ON a.id = d.article_id JOIN {issue} i ON i.id = a.issue_id"
+    return join + " WHERE " + " AND ".join(clauses), params
+
+
+def _fts_ids(tokens: list[str], filters: SearchFilters, limit: int) -> list[int]:
+    join_where, params = _filter_sql(filters)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # plainto_tsquery parses the words itself: input never becomes tsquery syntax.
+            sql = (
+                "SELECT d.article_id FROM (SELECT article_id, ts_rank(search_vector, q) AS r "
+                f"FROM {SearchDocument._meta.db_table}, plainto_tsquery('simple', %s) q WHERE search_vector @@ q) d{join_where} "
+                "ORDER BY d.r DESC, d.article_id DESC LIMIT %s"
+            )
+            cursor.execute(sql, [" ".join(tokens), *params, limit])
+        else:
+            # Every word quoted as an FTS5 string (quotes doubled): an implicit AND of phrases.
+            match = " ".join('"{}"'.format(token.replace('"', '""')) for token in tokens)
+            sql = (
+                "SELECT d.article_id FROM (SELECT rowid AS article_id, rank AS r FROM clusters_searchfts "
+                f"WHERE clusters_searchfts MATCH %s) d{join_where} ORDER BY d.r, d.article_id DESC LIMIT %s"
+            )
+            cursor.execute(sql, [match, *params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _like_ids(term: str, filters: SearchFilters, limit: int) -> list[int]:
+    """Plain substring match on the search table: the fallback when the words find nothing."""
+    queryset = SearchDocument.objects.filter(Q(title__icontains=term) | Q(text__icontains=term))
+    if filters.series_id:
+        queryset = queryset.filter(article__issue__series_id=filters.series_id)
+    if filters.year:
+        queryset = queryset.filter(article__issue__year=filters.year)
+    if filters.status:
+        queryset = queryset.filter(article__issue__status=filters.status)
+    if filters.cluster_id:
+        queryset = queryset.filter(
+            article__cluster_tags__cluster_id__in=cluster_descendant_ids([filters.cluster_id])
+        ).distinct()
+    return list(queryset.order_by("-article_id").values_list("article_id", flat=True)[:limit])
+
+
+def article_search_ids(term: str, *, filters: SearchFilters | None = None, limit: int = SEARCH_LIMIT) -> list[int]:
+    """Ids of articles matching ``term`` (titles and bodies of every issue), best first."""
+    term = (term or "").strip()
+    if not term:
+        return []
+    filters = filters or SearchFilters()
+    tokens = text.query_tokens(term)
+    ids = _fts_ids(tokens, filters, limit) if tokens else []
+    if not ids and len(term) <= 50:
+        ids = _like_ids(term, filters, limit)
+    return ids
+
+
+def article_search_results(*, term: str, ids: list[int]) -> list[SearchResult]:
+    """Results for ``ids`` (one page, in that order) with highlighted titles and snippets; one query."""
+    documents = {
+        d.article_id: d
+        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("article__issue__series")
+    }
+    results = []
+    for pk in ids:
+        document = documents.get(pk)
+        if document is None:
+            continue
+        issue = document.article.issue
+        results.append(
+            SearchResult(
+                article_id=pk,
+                issue_id=issue.pk,
+                issue=issue,
+                title=text.highlight(document.title, term, width=0),
+                snippet=text.highlight(document.text, term),
+                url=issue.get_absolute_url(),
+            )
+        )
+    return results

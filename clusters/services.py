@@ -1,0 +1,172 @@
+"""Writes of clusters: the taxonomy, article tags, and the search documents.
+
+Every write that a person makes takes the acting user and checks its permission here, whatever
+the caller (admin, view, command). ``user=None`` means the system itself (migrations, load_demo,
+the search-index maintenance).
+"""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from briefs.models import Article
+
+from . import text
+from .exceptions import ClusterInUse, ClustersPermissionDenied
+from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
+from .taxonomy_data import (
+    FUTURE_CATEGORY,
+    SHENZHEN_8,
+    SHENZHEN_20,
+    SHENZHEN_DESCRIPTION,
+    SHENZHEN_TAXONOMY,
+)
+
+User = AbstractBaseUser | AnonymousUser | None
+
+
+def _require(user: User, *perms: str) -> None:
+    if user is None:
+        return
+    if not (user.is_active and user.has_perms(perms)):
+        raise ClustersPermissionDenied(_("You do not have permission to do this."))
+
+
+# --- taxonomy -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cluster_save(*, cluster: Cluster, user: User) -> Cluster:
+    """Create or change a node of a tree; refuses cycles and duplicate names (clear messages)."""
+    _require(user, "clusters.change_cluster" if cluster.pk else "clusters.add_cluster")
+    cluster.full_clean()
+    cluster.save()
+    text.add_words(cluster.terms)
+    return cluster
+
+
+@transaction.atomic
+def cluster_delete(*, cluster: Cluster, user: User) -> None:
+    """Delete a node that tags no article and has no sub-clusters; otherwise ClusterInUse."""
+    _require(user, "clusters.delete_cluster")
+    used = ArticleCluster.objects.filter(cluster=cluster).count()
+    if used:
+        raise ClusterInUse(
+            _("“%(name)s” tags %(count)d articles and cannot be deleted; remove its tags or mark it inactive instead.")
+            % {"name": cluster.name, "count": used}
+        )
+    if cluster.children.exists():
+        raise ClusterInUse(
+            _("“%(name)s” has sub-clusters and cannot be deleted; move or delete them first.") % {"name": cluster.name}
+        )
+    cluster.delete()
+
+
+def _node(taxonomy, parent, name, *, kind, short="", aliases=(), position=0) -> Cluster:
+    lookup = {"taxonomy": taxonomy, "parent": parent, "name": name}
+    node = Cluster.objects.filter(**lookup).first()
+    if node is None:
+        node = Cluster(
+            **lookup, kind=kind, short_name=short, aliases="\n".join(aliases), position=position, is_active=True
+        )
+        node.full_clean()
+        node.save()
+    return node
+
+
+@transaction.atomic
+def taxonomy_load_shenzhen(*, user: User = None) -> Taxonomy:
+    """Shenzhen's 20+8 as a ready tree; idempotent (existing nodes are left as the office edited them)."""
+    _require(user, "clusters.add_cluster", "clusters.add_taxonomy")
+    taxonomy, _created = Taxonomy.objects.get_or_create(
+        name=SHENZHEN_TAXONOMY, defaults={"description": SHENZHEN_DESCRIPTION, "position": 0}
+    )
+    position = 0
+    for category, clusters in SHENZHEN_20:
+        position += 1
+        parent = _node(taxonomy, None, category, kind=Cluster.Kind.CATEGORY, position=position)
+        for name, short, aliases in clusters:
+            position += 1
+            _node(taxonomy, parent, name, kind=Cluster.Kind.CLUSTER, short=short, aliases=aliases, position=position)
+    position += 1
+    future = _node(taxonomy, None, FUTURE_CATEGORY, kind=Cluster.Kind.CATEGORY, position=position)
+    for name, short, aliases in SHENZHEN_8:
+        position += 1
+        _node(taxonomy, future, name, kind=Cluster.Kind.FUTURE, short=short, aliases=aliases, position=position)
+    return taxonomy
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def article_tag_add(*, article: Article, cluster: Cluster, user: User) -> ArticleCluster:
+    """Tag ``article`` with ``cluster``; tagging twice is a no-op."""
+    _require(user, "clusters.add_articlecluster")
+    tag = ArticleCluster.objects.filter(article=article, cluster=cluster).first()
+    if tag is None:
+        tag = ArticleCluster(article=article, cluster=cluster, created_by=user if user and user.pk else None)
+        tag.full_clean()
+        tag.save()
+    return tag
+
+
+@transaction.atomic
+def article_tag_remove(*, article: Article, cluster: Cluster, user: User) -> None:
+    _require(user, "clusters.delete_articlecluster")
+    ArticleCluster.objects.filter(article=article, cluster=cluster).delete()
+
+
+@transaction.atomic
+def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: User) -> list[ArticleCluster]:
+    """The editor accepts some of the suggestions shown for ``article``."""
+    _require(user, "clusters.add_articlecluster")
+    clusters = Cluster.objects.filter(pk__in=[int(i) for i in cluster_ids], is_active=True)
+    return [article_tag_add(article=article, cluster=cluster, user=user) for cluster in clusters]
+
+
+# --- search documents ---------------------------------------------------------------------------
+
+
+def _document(article: Article) -> SearchDocument:
+    body = text.html_to_text(article.body)
+    # The title goes in twice so that a match in it ranks higher.
+    tokens = text.document_tokens(f"{article.title} {article.title} {body}")
+    return SearchDocument(article_id=article.pk, title=article.title, text=body, tokens=tokens)
+
+
+@transaction.atomic
+def search_document_rebuild(*, article: Article) -> SearchDocument:
+    """(Re)build the search document of one article; the database's own index follows by trigger."""
+    document = _document(article)
+    document.save()
+    return document
+
+
+def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
+    """Rebuild every search document in bulk (or those of ``articles``); returns how many."""
+    queryset = articles if articles is not None else Article.objects.all()
+    queryset = queryset.only("id", "title", "body").order_by("id")
+    text.add_words(term for c in Cluster.objects.all() for term in c.terms)
+    count = 0
+    with transaction.atomic():
+        if articles is None:
+            SearchDocument.objects.all().delete()
+        batch: list[SearchDocument] = []
+        for article in queryset.iterator(chunk_size=batch_size):
+            batch.append(_document(article))
+            if len(batch) >= batch_size:
+                count += _write_batch(batch, replace=articles is not None)
+                batch = []
+        if batch:
+            count += _write_batch(batch, replace=articles is not None)
+    return count
+
+
+def _write_batch(batch: list[SearchDocument], *, replace: bool) -> int:
+    if replace:
+        SearchDocument.objects.filter(article_id__in=[d.article_id for d in batch]).delete()
+    SearchDocument.objects.bulk_create(batch)
+    return len(batch)
