@@ -1,0 +1,229 @@
+"""Issue 117 printed back: the PDF and the Word file read back carry the seed's text and geometry.
+
+One module-scoped render of each format keeps the suite light (PDF layout is CPU-heavy).
+"""
+
+import io
+import re
+import subprocess
+from collections import Counter
+from functools import cache
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Mm
+from fontTools.ttLib import TTFont
+
+from briefs import demo_content
+from briefs.models import Issue
+from briefs.rendering.docx import render_docx
+from briefs.rendering.pdf import render_pdf
+from briefs.rendering.selectors import issue_document
+
+SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_1cc896fb872a0a73.txt"
+MM = 72 / 25.4
+PAGE_W, PAGE_H = 210 * MM, 297 * MM
+TEXT_BOTTOM = PAGE_H - 35 * MM
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def seed_text() -> str:
+    """The printed issue 117 as transcribed; the shared seed file when present, else the demo data."""
+    if SEED.is_file():
+        return SEED.read_text(encoding="utf-8")
+    parts = [
+        demo_content.SERIES["tagline"],
+        demo_content.SERIES["name"],
+        "第 2 期",
+        "(总第 117 期)",
+        demo_content.SERIES["publisher_lines"],
+        "2024 年 1 月 19 日",
+        demo_content.ARTICLE_TITLE,
+        *(text for _kind, text in demo_content.ARTICLE_BLOCKS),
+        demo_content.BAO_LINE,
+        "责任编辑：郭书颖 联系电话：18610038942 65519639（传真）",
+        "地址：" + demo_content.SERIES["address"],
+        "共印：70 份",
+    ]
+    return "\n".join(parts)
+
+
+_RENDERED: dict = {}
+
+
+@pytest.fixture
+def rendered(db):
+    """Issue 117 as load_demo makes it, rendered once per module to PDF and DOCX (then reused)."""
+    if not _RENDERED:
+        call_command("load_demo", stdout=io.StringIO())
+        document = issue_document(Issue.objects.get(total_number=117))
+        pdf = render_pdf(document)
+        _RENDERED.update(document=document, pdf=pdf, docx=render_docx(document))
+        _RENDERED["plumber"] = pdfplumber.open(io.BytesIO(pdf))
+    return _RENDERED
+
+
+def body_text(page) -> str:
+    """The page's text above the bottom margin, i.e. without the page number."""
+    return page.within_bbox((0, 0, page.width, TEXT_BOTTOM)).extract_text() or ""
+
+
+def test_pdf_reads_back_as_the_printed_issue(rendered):
+    """The PDF's text, without page numbers, is the seed's text in order: masthead, numbers,
+    publishers, date, title, every heading and paragraph, the 报 line (from circulation),
+    责任编辑, address and 共印：70 份."""
+    text = squash("".join(body_text(p) for p in rendered["plumber"].pages))
+    expected = squash(seed_text())
+    assert squash(demo_content.BAO_LINE) in text, "the 报 line comes from circulation's distribution provider"
+    assert text == expected
+
+
+def test_pdf_pieces_in_order(rendered):
+    """Each printed piece appears once, in the seed's order (a sharper message than the whole-text compare)."""
+    text = squash("".join(body_text(p) for p in rendered["plumber"].pages))
+    pieces = ["市管重点新型智库", "领军参阅", "第2期", "(总第117期)", "苏州太湖书院主办", "苏州太湖智库", "2024年1月19日"]
+    pieces += [demo_content.ARTICLE_TITLE, *(t for _k, t in demo_content.ARTICLE_BLOCKS)]
+    pieces += [demo_content.BAO_LINE, "责任编辑：郭书颖联系电话：1861003894265519639（传真）", "地址：苏州市吴中区胥口镇灵山路609号"]
+    pieces += ["共印：70份"]
+    position = 0
+    for piece in pieces:
+        found = text.find(squash(piece), position)
+        assert found >= 0, "missing or out of order: %s" % piece
+        position = found + len(squash(piece))
+
+
+def test_pdf_geometry_follows_gbt_9704(rendered):
+    """A4; text starts 28 mm from the left edge; body 16 pt on a 28.95 pt pitch; pages numbered
+    "— N —" in 14 pt below the text block; masthead title and rule red; footer on the last page."""
+    pdf = rendered["plumber"]
+    assert len(pdf.pages) >= 2
+    for page in pdf.pages:
+        assert page.width == pytest.approx(PAGE_W, abs=0.5)
+        assert page.height == pytest.approx(PAGE_H, abs=0.5)
+
+    second = pdf.pages[1]
+    body = [c for c in second.chars if c["top"] < TEXT_BOTTOM and c["text"].strip()]
+    assert min(c["x0"] for c in body) == pytest.approx(28 * MM, abs=0.5)
+    # x1 counts a full 16 pt advance; the grid gives each character 15.78 pt, so allow that overlap.
+    assert max(c["x1"] for c in body) <= (210 - 26) * MM + 1
+    assert min(c["top"] for c in body) >= 37 * MM - 8
+    sizes = {round(c["size"]) for c in body}
+    assert sizes == {16}
+    # Line pitch between consecutive lines of body text (same font, so same baseline offset).
+    body_font = Counter(c["fontname"] for c in body).most_common(1)[0][0]
+    tops = sorted({round(c["top"], 1) for c in body if c["fontname"] == body_font})
+    pitch = Counter(round(b - a, 1) for a, b in zip(tops, tops[1:], strict=False)).most_common(1)[0][0]
+    assert pitch == pytest.approx(28.95, abs=0.1)
+
+    first = pdf.pages[0]
+    number = [c for c in first.chars if c["top"] > TEXT_BOTTOM]
+    assert squash("".join(c["text"] for c in number)) == "—1—"
+    assert {round(c["size"]) for c in number} == {14}
+    dash_middle = (number[0]["top"] + number[0]["bottom"]) / 2
+    assert dash_middle - TEXT_BOTTOM == pytest.approx(7 * MM, abs=1.5 * MM)
+
+    title = [c for c in first.chars if c["text"] in "领军参阅" and c["size"] > 40]
+    assert len(title) == 4
+    for c in title:
+        r, g, b = c["non_stroking_color"]
+        assert r > 0.7 and g < 0.1 and b < 0.1, "masthead title must be red"
+    red_rules = [
+        r
+        for r in first.rects
+        if r["non_stroking_color"] and tuple(round(x, 2) for x in r["non_stroking_color"])[:1] > (0.7,)
+        and r["width"] == pytest.approx(156 * MM, abs=1)
+    ]
+    assert red_rules, "a red rule as wide as the text block under the masthead"
+
+    last = pdf.pages[-1]
+    run = last.search("共印：70 份") or last.search("共印：70份")
+    assert run, "共印 is on the last page"
+    assert TEXT_BOTTOM - 30 < run[0]["bottom"] <= TEXT_BOTTOM + 1, "the footer block sits at the foot of the page"
+    lowest_rule = max(r["bottom"] for r in last.rects if r["width"] == pytest.approx(156 * MM, abs=1))
+    assert lowest_rule == pytest.approx(TEXT_BOTTOM, abs=1.5)
+    for page in pdf.pages[:-1]:
+        assert "共印" not in (page.extract_text() or "")
+
+
+@cache
+def _font_files() -> dict[str, tuple[str, int]]:
+    """Normalised 'family style' → (file, index), from fontconfig, for the fonts WeasyPrint embeds."""
+    out = subprocess.run(
+        ["fc-list", "--format", "%{family[0]}|%{style[0]}|%{file}|%{index}\n"], capture_output=True, text=True
+    ).stdout
+    files = {}
+    for line in out.splitlines():
+        family, style, path, index = line.split("|")
+        for key in (family, family + " " + style):
+            files.setdefault(re.sub(r"[\W_]+", "", key).lower(), (path, int(index)))
+    return files
+
+
+def test_every_glyph_of_issue_117_is_in_a_configured_font(rendered):
+    """No character falls back to a font outside settings.ZHIKU_FONTS or to a missing glyph:
+    each character's embedded font is from a configured stack and its cmap holds the character."""
+    allowed = {re.sub(r"[\W_]+", "", name).lower() for stack in settings.ZHIKU_FONTS.values() for name in stack}
+    by_font: dict[str, set[str]] = {}
+    for page in rendered["plumber"].pages:
+        for c in page.chars:
+            if c["text"].strip():
+                by_font.setdefault(c["fontname"].split("+", 1)[-1], set()).add(c["text"])
+    assert by_font
+    files = _font_files()
+    for fontname, chars in by_font.items():
+        key = re.sub(r"[\W_]+", "", fontname).lower()
+        assert any(key.startswith(family) for family in allowed), "%s is not in ZHIKU_FONTS" % fontname
+        path, index = files[key]
+        cmap = TTFont(path, fontNumber=index, lazy=True).getBestCmap()
+        missing = sorted(ch for ch in chars if ord(ch) not in cmap)
+        assert not missing, "%s lacks %s" % (fontname, "".join(missing))
+
+
+def test_pdf_is_small(rendered):
+    """Fonts are subset: the whole issue stays well under 1 MB."""
+    assert rendered["pdf"].startswith(b"%PDF")
+    assert len(rendered["pdf"]) < 1_000_000
+
+
+def test_docx_is_a4_with_gbt_margins_and_east_asian_fonts(rendered):
+    """The Word file is A4 (not python-docx's Letter) with 37/35/28/26 mm margins, sets Chinese
+    fonts through w:eastAsia, numbers pages with a PAGE field, and draws the red rule."""
+    doc = Document(io.BytesIO(rendered["docx"]))
+    section = doc.sections[0]
+    # Word stores twips, so millimetres come back within a twip (635 EMU).
+    for measured, mm in (
+        (section.page_width, 210),
+        (section.page_height, 297),
+        (section.top_margin, 37),
+        (section.bottom_margin, 35),
+        (section.left_margin, 28),
+        (section.right_margin, 26),
+    ):
+        assert abs(measured - Mm(mm)) <= 635
+    normal = doc.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == settings.ZHIKU_FONTS["body"][0]
+    assert doc.styles["Normal"].font.size.pt == 16
+    title_run = next(p.runs[0] for p in doc.paragraphs if p.text == "领军参阅")
+    assert title_run.element.rPr.rFonts.get(qn("w:eastAsia")) == settings.ZHIKU_FONTS["title"][0]
+    assert str(title_run.font.color.rgb) == "D40000"
+    footer_xml = section.footer._element.xml
+    assert "PAGE" in footer_xml and "— " in footer_xml
+    assert 'w:color="D40000"' in doc.element.body.xml, "the red rule is a paragraph border"
+    body = next(p for p in doc.paragraphs if p.text.startswith("深圳把发展"))
+    assert body.paragraph_format.first_line_indent.pt == 32
+    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+
+
+def test_docx_text_matches_the_pdf(rendered):
+    """Same document, same text: the Word file's paragraphs read as the printed issue."""
+    doc = Document(io.BytesIO(rendered["docx"]))
+    text = squash("".join(p.text.replace("\t", "") for p in doc.paragraphs))
+    assert text == squash(seed_text())
