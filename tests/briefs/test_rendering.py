@@ -89,14 +89,26 @@ def test_pdf_reads_back_as_the_printed_issue(rendered):
 def test_pdf_pieces_in_order(rendered):
     """Each printed piece appears once, in the seed's order (a sharper message than the whole-text compare)."""
     text = squash("".join(body_text(p) for p in rendered["plumber"].pages))
-    pieces = ["市管重点新型智库", "领军参阅", "第2期", "(总第117期)", "苏州太湖书院主办", "苏州太湖智库", "2024年1月19日"]
+    pieces = [
+        "市管重点新型智库",
+        "领军参阅",
+        "第2期",
+        "(总第117期)",
+        "苏州太湖书院主办",
+        "苏州太湖智库",
+        "2024年1月19日",
+    ]
     pieces += [demo_content.ARTICLE_TITLE, *(t for _k, t in demo_content.ARTICLE_BLOCKS)]
-    pieces += [demo_content.BAO_LINE, "责任编辑：郭书颖联系电话：1861003894265519639（传真）", "地址：苏州市吴中区胥口镇灵山路609号"]
+    pieces += [
+        demo_content.BAO_LINE,
+        "责任编辑：郭书颖联系电话：1861003894265519639（传真）",
+        "地址：苏州市吴中区胥口镇灵山路609号",
+    ]
     pieces += ["共印：70份"]
     position = 0
     for piece in pieces:
         found = text.find(squash(piece), position)
-        assert found >= 0, "missing or out of order: %s" % piece
+        assert found >= 0, f"missing or out of order: {piece}"
         position = found + len(squash(piece))
 
 
@@ -138,7 +150,8 @@ def test_pdf_geometry_follows_gbt_9704(rendered):
     red_rules = [
         r
         for r in first.rects
-        if r["non_stroking_color"] and tuple(round(x, 2) for x in r["non_stroking_color"])[:1] > (0.7,)
+        if r["non_stroking_color"]
+        and tuple(round(x, 2) for x in r["non_stroking_color"])[:1] > (0.7,)
         and r["width"] == pytest.approx(156 * MM, abs=1)
     ]
     assert red_rules, "a red rule as wide as the text block under the masthead"
@@ -180,11 +193,11 @@ def test_every_glyph_of_issue_117_is_in_a_configured_font(rendered):
     files = _font_files()
     for fontname, chars in by_font.items():
         key = re.sub(r"[\W_]+", "", fontname).lower()
-        assert any(key.startswith(family) for family in allowed), "%s is not in ZHIKU_FONTS" % fontname
+        assert any(key.startswith(family) for family in allowed), f"{fontname} is not in ZHIKU_FONTS"
         path, index = files[key]
         cmap = TTFont(path, fontNumber=index, lazy=True).getBestCmap()
         missing = sorted(ch for ch in chars if ord(ch) not in cmap)
-        assert not missing, "%s lacks %s" % (fontname, "".join(missing))
+        assert not missing, "{} lacks {}".format(fontname, "".join(missing))
 
 
 def test_pdf_is_small(rendered):
