@@ -16,7 +16,12 @@ def test_editor_types_chinese_into_ckeditor_and_saves(e2e_demo, login, live_serv
     editable = page.locator(".ck-editor__editable").first
     editable.wait_for()
     editable.click()
-    page.keyboard.press("Control+End")
+    # Put the caret after the last paragraph through CKEditor's own model (Ctrl+End depends on
+    # where the click landed and on scrolling); the typing below is real keyboard input.
+    editable.evaluate(
+        "el => el.ckeditorInstance.model.change(w => w.setSelection("
+        "w.createPositionAt(el.ckeditorInstance.model.document.getRoot(), 'end')))"
+    )
     page.keyboard.press("Enter")
     # insert_text is how an IME delivers composed Chinese to the page.
     page.keyboard.insert_text("新增段落：苏州加快培育新质生产力。")
