@@ -31,16 +31,16 @@ class Channel(models.TextChoices):
 class Recipient(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
-        BODY = "body", _("Body")
+        BODY = "body", _("Organisation")
 
     kind = models.CharField(_("Kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(
         _("Personal name"), max_length=30, blank=True, help_text=_("Empty for a collective recipient such as a title.")
     )
-    title = models.CharField(_("Title"), max_length=50, blank=True)
+    title = models.CharField(_("Job title"), max_length=50, blank=True)
     short_name = models.CharField(_("Short name"), max_length=50, blank=True, help_text=_("As printed in the footer."))
     full_name = models.CharField(_("Full name"), max_length=100, blank=True, help_text=_("For mailing."))
-    printed_name = models.CharField(_("Printed name"), max_length=100, unique=True, editable=False)
+    printed_name = models.CharField(_("Name as printed"), max_length=100, unique=True, editable=False)
     category = models.CharField(_("Category"), max_length=10, choices=Category.choices, default=Category.BAO)
     protocol_order = models.PositiveIntegerField(
         _("Protocol order"), default=100, help_text=_("Smaller comes first; not alphabetical.")
@@ -49,10 +49,10 @@ class Recipient(models.Model):
     contact = models.CharField(_("Contact"), max_length=100, blank=True)
     channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, default=Channel.COURIER)
     default_copies = models.PositiveIntegerField(_("Default copies"), default=1)
-    is_active = models.BooleanField(_("Active"), default=True)
+    is_active = models.BooleanField(_("Still in use"), default=True)
 
     class Meta:
-        verbose_name = _("Recipient")
+        verbose_name = _("Addressee")
         verbose_name_plural = _("Recipients")
         ordering = ["category", "protocol_order", "id"]
         constraints = [
@@ -95,7 +95,7 @@ class Recipient(models.Model):
 class DistributionList(models.Model):
     name = models.CharField(_("Name"), max_length=100, unique=True)
     description = models.TextField(_("Description"), blank=True)
-    is_active = models.BooleanField(_("Active"), default=True)
+    is_active = models.BooleanField(_("Still in use"), default=True)
 
     class Meta:
         verbose_name = _("Distribution list")
@@ -140,7 +140,7 @@ class GroupMember(models.Model):
         DistributionGroup, verbose_name=_("Group"), on_delete=models.CASCADE, related_name="members"
     )
     recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, related_name="memberships"
+        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="memberships"
     )
     position = models.PositiveSmallIntegerField(
         _("Position"), default=0, help_text=_("0 follows the recipient's protocol order.")
@@ -210,7 +210,7 @@ class IssueRecipient(models.Model):
     distribution = models.ForeignKey(
         IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="adjustments"
     )
-    recipient = models.ForeignKey(Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
     included = models.BooleanField(
         _("Included"), default=True, help_text=_("Untick to remove a recipient the chosen lists contain.")
     )
@@ -281,9 +281,9 @@ class SnapshotEntry(models.Model):
         DistributionSnapshot, verbose_name=_("Distribution snapshot"), on_delete=models.CASCADE, related_name="entries"
     )
     recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Recipient"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Recipient, verbose_name=_("Addressee"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    printed_name = models.CharField(_("Printed name"), max_length=100)
+    printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
     category = models.CharField(_("Category"), max_length=10, choices=Category.choices)
     section = models.PositiveSmallIntegerField(_("Section"))
@@ -336,9 +336,9 @@ class Copy(models.Model):
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     serial = models.PositiveIntegerField(_("Copy number"))
     recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Recipient"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    printed_name = models.CharField(_("Printed name"), max_length=100, blank=True)
+    printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
 
     class Meta:
@@ -381,7 +381,7 @@ class CopyMovement(models.Model):
 
     copy = models.ForeignKey(Copy, verbose_name=_("Copy"), on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("Movement"), max_length=20, choices=Kind.choices)
-    signer = models.CharField(_("Signed by"), max_length=50, blank=True)
+    signer = models.CharField(_("Receipt signed by"), max_length=50, blank=True)
     date = models.DateField(_("Date"))
     note = models.CharField(_("Note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)

@@ -289,3 +289,71 @@ def copies_not_signed_for(issue=None):
 
 
 __all__ = ["Category", "Distribution", "Entry", "build_bao_line", "distribution_footer", "issue_distribution"]
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+
+def dispatch_rows(issue) -> list:
+    """Rows of the dispatch sheet (发文签收单) in print order, with copy numbers when numbered."""
+    from .resources import DispatchRow
+
+    dist = issue_distribution(issue)
+    numbers = copies_with_numbers(issue)
+    return [
+        DispatchRow(
+            serial=index,
+            printed_name=e.printed_name,
+            full_name=e.full_name,
+            category=e.category,
+            copies=e.copies,
+            copy_numbers=_ranges(numbers.get(e.recipient_id, [])),
+            channel=e.channel,
+            mailing_address=e.mailing_address,
+            contact=e.contact,
+        )
+        for index, e in enumerate(dist.entries, start=1)
+    ]
+
+
+def _ranges(labels: list[str]) -> str:
+    """001、002、003、007 prints as 001-003、007."""
+    if not labels:
+        return ""
+    numbers = [int(label) for label in labels]
+    parts, start, prev = [], numbers[0], numbers[0]
+    for n in numbers[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start:03d}" if start == prev else f"{start:03d}-{prev:03d}")
+        if n is not None:
+            start = prev = n
+    return "、".join(parts)
+
+
+def export_bytes(resource, rows, file_format: str) -> bytes:
+    """Export ``rows`` through ``resource`` as XLSX or CSV (with BOM) bytes."""
+    from .resources import FORMATS
+
+    fmt = FORMATS[file_format]()
+    data = fmt.export_data(resource.export(queryset=rows))
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def dispatch_sheet_export(issue, file_format: str = "xlsx") -> bytes:
+    from .resources import DispatchSheetResource
+
+    return export_bytes(DispatchSheetResource(), dispatch_rows(issue), file_format)
+
+
+def distribution_export(issue, file_format: str = "xlsx") -> bytes:
+    from .resources import DistributionResource
+
+    return export_bytes(DistributionResource(), dispatch_rows(issue), file_format)
+
+
+def recipients_export(queryset, file_format: str = "xlsx") -> bytes:
+    from .resources import RecipientResource
+
+    return export_bytes(RecipientResource(), queryset, file_format)

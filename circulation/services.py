@@ -1,8 +1,10 @@
 """Writes of circulation. Every public write takes the acting user and checks, on the server,
 that the user holds the 发行 role (or is a superuser); a signed issue's distribution is frozen."""
 
+from dataclasses import dataclass
 from datetime import date as date_type
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -12,7 +14,7 @@ from briefs.models import Issue
 from zhiku import roles
 
 from . import selectors
-from .exceptions import DistributionFrozen, LedgerError, NotAllowed
+from .exceptions import DistributionFrozen, ImportRejected, LedgerError, NotAllowed
 from .models import (
     Copy,
     CopyMovement,
@@ -233,3 +235,70 @@ def instruction_save(*, instruction: Instruction, user) -> Instruction:
     instruction.full_clean()
     instruction.save()
     return instruction
+
+
+# --- import and export ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportSummary:
+    created: int
+    updated: int
+    total: int
+
+
+def import_error_messages(result, resource) -> list[str]:
+    """Chinese messages naming the spreadsheet row (the header is row 1) and the column."""
+    messages = [str(_err_text(error.error)) for error in result.base_errors]
+    for invalid in result.invalid_rows:
+        for attribute, errors in invalid.error_dict.items():
+            column = resource.column_label(attribute) if attribute in resource.fields else attribute
+            for error in errors:
+                messages.append(
+                    _("Row %(row)s, column “%(column)s”: %(message)s")
+                    % {"row": invalid.number + 1, "column": column, "message": error}
+                )
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            messages.append(_("Row %(row)s: %(message)s") % {"row": number + 1, "message": _err_text(error.error)})
+    return messages
+
+
+def _err_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False, resource=None) -> ImportSummary:
+    """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK). All or nothing:
+    any bad row or header refuses the whole file with messages naming rows and columns."""
+    from .resources import RecipientFastResource
+
+    require_circulation(user)
+    fmt = file_format_for(file_name)
+    try:
+        dataset = fmt.create_dataset(data)
+    except ValueError as exc:
+        raise ImportRejected(str(exc)) from exc
+    except Exception as exc:  # a broken file: tell the user, keep the details out
+        raise ImportRejected(_("The file cannot be read as %(format)s.") % {"format": fmt.get_title().upper()}) from exc
+    resource = resource or RecipientFastResource()
+    result = resource.import_data(
+        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
+    )
+    if result.has_errors() or result.has_validation_errors():
+        messages = import_error_messages(result, resource)
+        raise ImportRejected(messages[0], messages=messages)
+    return ImportSummary(
+        created=result.totals.get("new", 0), updated=result.totals.get("update", 0), total=result.total_rows
+    )
+
+
+def file_format_for(file_name: str):
+    from .resources import FORMATS
+
+    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if extension not in FORMATS:
+        raise ImportRejected(_("Only XLSX and CSV files can be imported."))
+    return FORMATS[extension]()
