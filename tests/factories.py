@@ -16,7 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: "user%d" % n)
     email = factory.LazyAttribute(lambda o: "%s@example.com" % o.username)
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests")
+    password = factory.django.Password("pw-for-tests")
 
 
 class SeriesFactory(factory.django.DjangoModelFactory):
