@@ -1,0 +1,124 @@
+"""The IssueDocument: article HTML → blocks, drafts, the footer's fallback, the print HTML."""
+
+from datetime import date
+
+import pytest
+
+from briefs import extensions
+from briefs.rendering.blocks import html_to_blocks
+from briefs.rendering.document import Cell, Heading, Image, Paragraph, Table
+from briefs.rendering.html import render_html
+from briefs.rendering.selectors import issue_document
+from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory
+
+
+def test_blocks_follow_the_sanitiser_allowlist():
+    """Headings keep their level (h2 → 一、, h3 → （一）, h4 → 1.), paragraphs keep inline style,
+    lists get their printed markers, tables keep cells and spans, images keep source and caption."""
+    html = (
+        "<h2>一、总体情况</h2><h3>（一）产业</h3><h4>1. 集群</h4>"
+        "<p>正文<strong>加粗</strong>与<em>斜体</em></p>"
+        "<ol start='3'><li>第三项</li><li><p>第四项</p></li></ol><ul><li>要点</li></ul>"
+        "<blockquote><p>引文</p></blockquote>"
+        "<table><caption>表1</caption><tr><th colspan='2'>指标</th></tr><tr><td>增加值</td><td>10393.39</td></tr></table>"
+        "<figure class='image'><img src='https://example.com/a.png' alt='图一'><figcaption>示意图</figcaption></figure>"
+    )
+    blocks = html_to_blocks(html)
+    assert [type(b) for b in blocks] == [
+        Heading,
+        Heading,
+        Heading,
+        Paragraph,
+        Paragraph,
+        Paragraph,
+        Paragraph,
+        Paragraph,
+        Table,
+        Image,
+    ]
+    assert [b.level for b in blocks[:3]] == [1, 2, 3]
+    body = blocks[3]
+    assert body.text == "正文加粗与斜体"
+    assert [(r.text, r.bold, r.italic) for r in body.runs] == [
+        ("正文", False, False),
+        ("加粗", True, False),
+        ("与", False, False),
+        ("斜体", False, True),
+    ]
+    assert [b.text for b in blocks[4:7]] == ["3. 第三项", "4. 第四项", "• 要点"]
+    assert blocks[7].quote and blocks[7].text == "引文"
+    table = blocks[8]
+    assert table.caption == "表1"
+    assert table.rows == ((Cell("指标", header=True, colspan=2),), (Cell("增加值"), Cell("10393.39")))
+    image = blocks[9]
+    assert (image.src, image.path, image.alt, image.caption) == ("https://example.com/a.png", None, "图一", "示意图")
+
+
+@pytest.mark.django_db
+def test_draft_has_no_numbers_and_prints_a_draft_marker():
+    """A draft has no number, total number or date yet: those lines stay empty and 草稿 shows."""
+    draft = IssueFactory()
+    ArticleFactory(issue=draft, title="草稿文章")
+    document = issue_document(draft)
+    assert document.is_draft
+    assert (document.masthead.number_line, document.masthead.total_line, document.masthead.date_line) == ("", "", "")
+    html = render_html(document).decode()
+    assert '<html lang="zh-CN">' in html
+    assert 'class="draft-mark">草稿<' in html
+    assert "草稿文章" in html
+
+
+@pytest.mark.django_db
+def test_signed_issue_prints_its_numbers(django_assert_max_num_queries):
+    """A numbered issue prints 第 N 期, (总第 M 期) and the date, with no draft marker, in a few queries."""
+    issue = NumberedIssueFactory(year=2024, number=2, total_number=917, issue_date=date(2024, 1, 19), status="signed")
+    ArticleFactory(issue=issue)
+    ArticleFactory(issue=issue)
+    with django_assert_max_num_queries(6):
+        document = issue_document(issue)
+    m = document.masthead
+    assert (m.number_line, m.total_line, m.date_line) == ("第 2 期", "(总第 917 期)", "2024 年 1 月 19 日")
+    assert not document.is_draft
+    assert len(document.articles) == 2
+    assert "草稿" not in render_html(document).decode()
+
+
+@pytest.mark.django_db
+def test_footer_without_distribution_provider_falls_back(monkeypatch):
+    """With no provider (circulation absent), the 报 line is left out and 共印 uses the issue's
+    print run, else the series default."""
+    monkeypatch.setattr(extensions, "_distribution_providers", [])
+    issue = NumberedIssueFactory(print_run=None, series__default_print_run=55)
+    footer = issue_document(issue).footer
+    assert footer.bao_line == ""
+    assert footer.print_run_line == "共印：55 份"
+    assert footer.editor_line == f"责任编辑：{issue.responsible_editor.name} 联系电话：18610038942 65519639（传真）"
+    html = render_html(issue_document(issue)).decode()
+    assert "报：" not in html and "共印：55 份" in html
+
+
+@pytest.mark.django_db
+def test_footer_takes_bao_line_and_print_run_from_the_provider(monkeypatch):
+    """The registered distribution provider supplies the 报 line and the print run."""
+    monkeypatch.setattr(
+        extensions, "_distribution_providers", [lambda issue: extensions.DistributionFooter("报：测试领导。", 12)]
+    )
+    footer = issue_document(NumberedIssueFactory(print_run=70)).footer
+    assert (footer.bao_line, footer.print_run_line) == ("报：测试领导。", "共印：12 份")
+
+
+def test_html_escapes_article_text():
+    """Article text is escaped on output: markup that is text stays text."""
+    blocks = html_to_blocks("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>")
+    assert blocks[0].text == "<script>alert(1)</script>"
+    from briefs.rendering.document import Article, Footer, IssueDocument, Masthead
+
+    document = IssueDocument(
+        masthead=Masthead("刊", "", "", "", (), "", ""),
+        articles=(Article("题", "", blocks),),
+        footer=Footer("", "", "", "共印：1 份"),
+        is_draft=True,
+    )
+    html = render_html(document).decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html

@@ -1,0 +1,137 @@
+"""Downloads on the issue page, the render_issue command, and the signed-PDF archive."""
+
+import hashlib
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.urls import reverse
+from docx import Document
+
+from briefs.models import Issue
+from briefs.signals import issue_transitioned
+from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def viewer(**fields):
+    user = UserFactory(**fields)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="briefs", codename="view_issue"))
+    return user
+
+
+def test_anonymous_is_sent_to_the_login(client):
+    """Nobody downloads a brief without logging in."""
+    issue = IssueFactory()
+    for name in ("issue_preview", "issue_pdf", "issue_docx"):
+        response = client.get(reverse("briefs:" + name, args=[issue.pk]))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_non_staff_and_staff_without_permission_are_refused(client):
+    """Logged in is not enough: staff status and briefs.view_issue are both required."""
+    issue = IssueFactory()
+    for user in (viewer(is_staff=False), UserFactory(is_staff=True)):
+        client.force_login(user)
+        for name in ("issue_preview", "issue_pdf", "issue_docx"):
+            assert client.get(reverse("briefs:" + name, args=[issue.pk])).status_code == 403
+
+
+def test_staff_gets_preview_and_word(client):
+    """A staff member with view permission gets the print view (HTML) and the Word file."""
+    issue = IssueFactory()
+    ArticleFactory(issue=issue, title="预览文章")
+    client.force_login(viewer())
+    preview = client.get(reverse("briefs:issue_preview", args=[issue.pk]))
+    assert preview.status_code == 200
+    assert preview["Content-Type"].startswith("text/html")
+    assert "预览文章" in preview.content.decode()
+    word = client.get(reverse("briefs:issue_docx", args=[issue.pk]))
+    assert word.status_code == 200
+    assert word["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "attachment" in word["Content-Disposition"]
+    assert any(p.text == "预览文章" for p in Document(io.BytesIO(word.content)).paragraphs)
+
+
+def test_issue_page_shows_the_output_buttons(client):
+    """The issue change page links to 预览, PDF and Word."""
+    issue = IssueFactory()
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(reverse("admin:briefs_issue_change", args=[issue.pk])).content.decode()
+    for name in ("issue_preview", "issue_pdf", "issue_docx"):
+        assert reverse("briefs:" + name, args=[issue.pk]) in page
+
+
+def test_sign_off_archives_the_pdf_once_and_serves_it(client, django_capture_on_commit_callbacks):
+    """At 签发 the PDF is rendered after commit and stored with its checksum; downloads serve that
+    file even if the content changes later; voiding the sign-off clears the archive."""
+    issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
+    ArticleFactory(issue=issue, title="签发文章")
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_transitioned.send(
+            sender=Issue,
+            issue=issue,
+            action="sign_off",
+            from_status="in_review",
+            to_status="signed",
+            user=None,
+            comment="",
+        )
+    issue.refresh_from_db()
+    assert issue.archived_pdf and issue.archived_pdf_at
+    stored = issue.archived_pdf.read()
+    issue.archived_pdf.close()
+    assert stored.startswith(b"%PDF")
+    assert issue.archived_pdf_sha256 == hashlib.sha256(stored).hexdigest()
+
+    # A signed PDF never changes: even a changed title is not re-rendered.
+    issue.articles.update(title="改过的标题")
+    client.force_login(viewer())
+    response = client.get(reverse("briefs:issue_pdf", args=[issue.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content == stored
+
+    name = issue.archived_pdf.name
+    storage = issue.archived_pdf.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_transitioned.send(
+            sender=Issue,
+            issue=issue,
+            action="revoke_sign_off",
+            from_status="signed",
+            to_status="draft",
+            user=None,
+            comment="重开",
+        )
+    issue.refresh_from_db()
+    assert (issue.archived_pdf.name, issue.archived_pdf_sha256, issue.archived_pdf_at) == ("", "", None)
+    assert not storage.exists(name)
+
+
+def test_render_issue_command_writes_each_format(tmp_path):
+    """render_issue takes a total number (or --id for drafts) and writes HTML or Word to --output."""
+    issue = NumberedIssueFactory(total_number=4117)
+    ArticleFactory(issue=issue, title="命令行文章")
+    draft = IssueFactory()
+    ArticleFactory(issue=draft, title="草稿命令行")
+    html_path, docx_path = tmp_path / "a.html", tmp_path / "b.docx"
+    call_command("render_issue", "4117", "--format", "html", "--output", str(html_path), stdout=io.StringIO())
+    call_command(
+        "render_issue", "--id", str(draft.pk), "--format", "docx", "--output", str(docx_path), stdout=io.StringIO()
+    )
+    assert "命令行文章" in html_path.read_text(encoding="utf-8")
+    assert any(p.text == "草稿命令行" for p in Document(str(docx_path)).paragraphs)
+
+
+def test_render_issue_command_refuses_an_unknown_issue(tmp_path):
+    """An unknown total number is a clear error, and nothing is written."""
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("render_issue", "99999", "--output", str(tmp_path / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
