@@ -296,8 +296,17 @@ class ReviewStage(models.Model):
 class IssueEvent(models.Model):
     """One workflow transition: who did what to which issue, when, at which stage and why."""
 
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submit for review")
+        WITHDRAW = "withdraw", _("Withdraw")
+        APPROVE = "approve", _("Approve")
+        SIGN_OFF = "sign_off", _("Sign off")
+        REQUEST_CHANGES = "request_changes", _("Send back for changes")
+        REVOKE_SIGN_OFF = "revoke_sign_off", _("Revoke sign-off")
+        RELEASE = "release", _("Release")
+
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("Action"), max_length=30)
+    action = models.CharField(_("Action"), max_length=30, choices=Action.choices)
     from_status = models.CharField(_("From status"), max_length=20, choices=Issue.Status.choices)
     to_status = models.CharField(_("To status"), max_length=20, choices=Issue.Status.choices)
     stage = models.ForeignKey(

@@ -38,7 +38,6 @@ from django.db.models.signals import post_migrate, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from zhiku import roles
 
@@ -68,15 +67,7 @@ TRANSITIONS: dict[str, tuple[str, str]] = {
     RELEASE: (S.SIGNED, S.RELEASED),
 }
 ACTIONS = tuple(TRANSITIONS)
-ACTION_LABELS = {
-    SUBMIT: gettext_lazy("Submit for review"),
-    WITHDRAW: gettext_lazy("Withdraw"),
-    APPROVE: gettext_lazy("Approve"),
-    SIGN_OFF: gettext_lazy("Sign off"),
-    REQUEST_CHANGES: gettext_lazy("Send back for changes"),
-    REVOKE_SIGN_OFF: gettext_lazy("Revoke sign-off"),
-    RELEASE: gettext_lazy("Release"),
-}
+ACTION_LABELS = dict(IssueEvent.Action.choices)
 COMMENT_REQUIRED = {REQUEST_CHANGES, REVOKE_SIGN_OFF}
 
 DEFAULT_CHAIN = (

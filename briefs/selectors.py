@@ -1,0 +1,33 @@
+"""Reads for briefs: what the review workflow shows (待我处理, the timeline, the panel)."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Issue, IssueEvent
+
+
+def issues_waiting_for(user) -> QuerySet[Issue]:
+    """Issues whose next step is ``user``'s: the review stage they hold, or 印发 for circulation.
+
+    Issues they drafted or submitted are left out where the series forbids self-review, because
+    the workflow would refuse them anyway.
+    """
+    if not user or not user.is_authenticated:
+        return Issue.objects.none()
+    held = Q(status=Issue.Status.IN_REVIEW) & (
+        Q(current_stage__user=user) | Q(current_stage__group__in=user.groups.all())
+    )
+    own = Q(series__allow_self_review=False) & (Q(created_by=user) | Q(submitted_by=user))
+    waiting = held & ~own
+    if user.has_perm("briefs.release_issue"):
+        waiting |= Q(status=Issue.Status.SIGNED)
+    return (
+        Issue.objects.filter(waiting)
+        .select_related("series", "current_stage", "submitted_by")
+        .order_by("submitted_at", "id")
+        .distinct()
+    )
+
+
+def issue_timeline(issue: Issue) -> list[IssueEvent]:
+    """Every transition of ``issue``, oldest first, with the actor loaded."""
+    return list(IssueEvent.objects.filter(issue=issue).select_related("actor").order_by("created_at", "id"))
