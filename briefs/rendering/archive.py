@@ -25,29 +25,30 @@ def issue_pdf_archive(*, issue_id: int) -> Issue | None:
     """Render and store the PDF of a signed issue; return it, or None when it is not signed.
 
     Idempotent: an issue that already has its archive keeps it (a signed PDF never changes).
+    The render runs outside any transaction, so no row (or SQLite's write lock) is held for
+    its half second; the conditional update then makes the first writer win.
     """
-    with transaction.atomic():
-        issue = (
-            Issue.objects.select_for_update().select_related("series", "responsible_editor").filter(pk=issue_id).first()
+    issue = Issue.objects.select_related("series", "responsible_editor").filter(pk=issue_id).first()
+    if issue is None or issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
+        return None
+    if issue.archived_pdf:
+        return issue
+    pdf = render_pdf(issue_document(issue))
+    storage = issue.archived_pdf.storage
+    name = f"{issue_document_stem(issue)}.pdf"
+    stored = storage.save(issue.archived_pdf.field.generate_filename(issue, name), ContentFile(pdf))
+    try:
+        written = Issue.objects.filter(pk=issue.pk, archived_pdf="", status__in=ARCHIVED_STATUSES).update(
+            archived_pdf=stored, archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(), archived_pdf_at=timezone.now()
         )
-        if issue is None or issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
-            return None
-        if issue.archived_pdf:
-            return issue
-        pdf = render_pdf(issue_document(issue))
-        name = f"{issue_document_stem(issue)}.pdf"
-        stored = issue.archived_pdf.storage.save(
-            issue.archived_pdf.field.generate_filename(issue, name), ContentFile(pdf)
-        )
-        try:
-            Issue.objects.filter(pk=issue.pk).update(
-                archived_pdf=stored, archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(), archived_pdf_at=timezone.now()
-            )
-        except Exception:
-            issue.archived_pdf.storage.delete(stored)  # no orphan file for a row that was not written
-            raise
+    except Exception:
+        storage.delete(stored)  # no orphan file for a row that was not written
+        raise
+    if not written:
+        # Another request archived first, or the sign-off was voided meanwhile: theirs stands.
+        storage.delete(stored)
     issue.refresh_from_db(fields=["archived_pdf", "archived_pdf_sha256", "archived_pdf_at"])
-    return issue
+    return issue if issue.archived_pdf else None
 
 
 def issue_document_stem(issue: Issue) -> str:
