@@ -273,7 +273,8 @@ class RecipientResource(EscapingResourceMixin, resources.ModelResource):
             if len(getattr(instance, attribute) or "") > limit and attribute not in errors:
                 errors[attribute] = [gettext("At most %(limit)s characters.") % {"limit": limit}]
         if errors:
-            raise ValidationError(errors)
+            # Keyed by the Chinese column header, so the admin's preview names the column.
+            raise ValidationError({self.column_label(k) if k in self.fields else k: v for k, v in errors.items()})
         instance.printed_name = printed
 
     def import_row(self, row, instance_loader, **kwargs):

@@ -247,6 +247,29 @@ def release_errors(issue) -> list[str]:
     return []
 
 
+def list_line(distribution_list) -> str:
+    """The line a list prints on its own (its active members, default copies)."""
+    groups = DistributionGroup.objects.filter(distribution_list=distribution_list).prefetch_related(
+        Prefetch(
+            "members",
+            queryset=GroupMember.objects.select_related("recipient").order_by(
+                "position", "recipient__protocol_order", "id"
+            ),
+        )
+    )
+    entries = [
+        _entry(m.recipient, None, g.section, g.position, i)
+        for g in groups.order_by("section", "position", "id")
+        for i, m in enumerate(g.members.all())
+        if m.recipient.is_active
+    ]
+    return build_bao_line(entries)
+
+
+def copy_destroyed(copy) -> bool:
+    return CopyMovement.objects.filter(copy=copy, kind=CopyMovement.Kind.DESTROYED).exists()
+
+
 def ledger_applies(issue) -> bool:
     return LedgerRule.objects.filter(
         Q(series_id=issue.series_id) & (Q(classification="") | Q(classification=issue.classification))

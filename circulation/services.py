@@ -6,7 +6,6 @@ from datetime import date as date_type
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -204,8 +203,7 @@ def copy_movement_add(
 ) -> CopyMovement:
     """Record a movement of a copy. Movements are only ever added."""
     require_circulation(user)
-    last_closed = CopyMovement.objects.filter(copy=copy, kind=CopyMovement.Kind.DESTROYED).aggregate(m=Max("id"))["m"]
-    if last_closed is not None:
+    if selectors.copy_destroyed(copy):
         raise LedgerError(_("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label})
     movement = CopyMovement(copy=copy, kind=kind, date=date, signer=signer, note=note, created_by=user)
     movement.full_clean()
