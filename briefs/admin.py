@@ -349,7 +349,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "title_changed": previous is not None and previous.title != current.title,
             "table": table,
         }
-        return TemplateResponse(request, "admin/briefs/article/diff.html", context)
+        return TemplateResponse(request, "briefs/workflow/article_diff.html", context)
 
 
 def _diff_link(article) -> str:
