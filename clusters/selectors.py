@@ -142,13 +142,8 @@ def coverage(*, taxonomy: Taxonomy | None, today: datetime.date | None = None) -
     by_parent: dict[int | None, list[Cluster]] = {}
     for cluster in clusters:
         by_parent.setdefault(cluster.parent_id, []).append(cluster)
-        cluster.children_ids = []
     for cluster in clusters:
-        if cluster.parent_id is not None:
-            for parent in clusters:
-                if parent.pk == cluster.parent_id:
-                    parent.children_ids.append(cluster.pk)
-                    break
+        cluster.children_ids = [child.pk for child in by_parent.get(cluster.pk, [])]
 
     def walk(parent_id, depth):
         for cluster in by_parent.get(parent_id, []):
@@ -229,20 +224,27 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list]:
     return join + " WHERE " + " AND ".join(clauses), params
 
 
-def _fts_ids(tokens: list[str], filters: SearchFilters, limit: int) -> list[int]:
+def _fts_ids(required: list[str], boost: list[str], filters: SearchFilters, limit: int) -> list[int]:
     join_where, params = _filter_sql(filters)
+    table = SearchDocument._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # plainto_tsquery parses the words itself: input never becomes tsquery syntax.
             sql = (
-                "SELECT d.article_id FROM (SELECT article_id, ts_rank(search_vector, q) AS r "
-                f"FROM {SearchDocument._meta.db_table}, plainto_tsquery('simple', %s) q WHERE search_vector @@ q) d{join_where} "
-                "ORDER BY d.r DESC, d.article_id DESC LIMIT %s"
+                "SELECT d.article_id FROM (SELECT article_id, ts_rank(search_vector, q || b) AS r "
+                f"FROM {table}, plainto_tsquery('simple', %s) q, plainto_tsquery('simple', %s) b "
+                f"WHERE search_vector @@ q) d{join_where} ORDER BY d.r DESC, d.article_id DESC LIMIT %s"
             )
-            cursor.execute(sql, [" ".join(tokens), *params, limit])
+            cursor.execute(sql, [" ".join(required), " ".join(boost or required), *params, limit])
         else:
-            # Every word quoted as an FTS5 string (quotes doubled): an implicit AND of phrases.
-            match = " ".join('"{}"'.format(token.replace('"', '""')) for token in tokens)
+            # Every term quoted as an FTS5 string (quotes doubled). The second group is implied by
+            # the first; it is there so that bm25 also scores the whole words.
+            def quoted(terms):
+                return " OR ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+
+            match = "({}) AND ({})".format(
+                " AND ".join('"{}"'.format(t.replace('"', '""')) for t in required), quoted([*boost, required[0]])
+            )
             sql = (
                 "SELECT d.article_id FROM (SELECT rowid AS article_id, rank AS r FROM clusters_searchfts "
                 f"WHERE clusters_searchfts MATCH %s) d{join_where} ORDER BY d.r, d.article_id DESC LIMIT %s"
@@ -273,8 +275,8 @@ def article_search_ids(term: str, *, filters: SearchFilters | None = None, limit
     if not term:
         return []
     filters = filters or SearchFilters()
-    tokens = text.query_tokens(term)
-    ids = _fts_ids(tokens, filters, limit) if tokens else []
+    required, boost = text.query_terms(term)
+    ids = _fts_ids(required, boost, filters, limit) if required else []
     if not ids and len(term) <= 50:
         ids = _like_ids(term, filters, limit)
     return ids

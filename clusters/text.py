@@ -4,6 +4,7 @@ jieba builds its dictionary (about a second) on first use; we do that once, lazi
 cache file in a writable temporary folder and its logging quiet.
 """
 
+import functools
 import html
 import logging
 import os
@@ -22,6 +23,8 @@ _added_words: set[str] = set()
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Anything that is neither a letter, a digit nor CJK separates words for our purposes.
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+TOKEN_RUN = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 WORD = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -53,6 +56,7 @@ def add_words(words) -> None:
         if len(word) > 1 and word not in _added_words:
             tk.add_word(word)
             _added_words.add(word)
+            _sentence_words.cache_clear()
 
 
 def html_to_text(value: str) -> str:
@@ -64,23 +68,72 @@ def normalise(value: str) -> str:
     return (value or "").lower()
 
 
-def document_tokens(text: str) -> str:
-    """Search-mode words plus each distinct CJK character (for one-character queries)."""
-    text = normalise(text)
+# jieba never joins words across punctuation, so cutting sentence by sentence gives the same words
+# as cutting the whole text, and lets a re-saved article reuse the sentences it already had.
+SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+
+
+@functools.lru_cache(maxsize=65536)
+def _sentence_words(sentence: str) -> tuple[str, ...]:
     words = []
-    for token in tokenizer().cut_for_search(text, HMM=False):
-        words.extend(WORD.findall(token))
-    chars = dict.fromkeys(CJK.findall(text))
-    return " ".join(words + [c for c in chars if c not in words])
+    for token in tokenizer().cut_for_search(sentence, HMM=False):
+        if WORD.fullmatch(token):
+            words.append(token)
+        else:
+            words.extend(WORD.findall(token))
+    return tuple(words)
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def document_tokens(text: str) -> str:
+    """What the index holds for a text, space-separated.
+
+    - jieba's search-mode words (cluster names and aliases are in its dictionary), for ranking;
+    - every pair of adjacent CJK characters, so a query matches whatever way jieba cut the text
+      (CJK bigrams, as Lucene's CJK analyser does);
+    - every distinct CJK character once, for one-character queries.
+    """
+    text = normalise(text)
+    words: list[str] = []
+    for sentence in SENTENCE_END.split(text):
+        if sentence:
+            words.extend(_sentence_words(sentence))
+    runs = CJK_RUN.findall(text)
+    pairs = [pair for run in runs for pair in _bigrams(run)]
+    chars = dict.fromkeys(c for run in runs for c in run)
+    return " ".join(words + pairs + list(chars))
 
 
 def query_tokens(term: str) -> list[str]:
-    """The words of a query, in order, without duplicates; punctuation and operators dropped."""
+    """The words of a query (jieba, precise mode), in order, without duplicates; punctuation and
+    operators dropped."""
     term = normalise(term).strip()
     words = []
     for token in tokenizer().cut(term, HMM=False):
         words.extend(WORD.findall(token))
     return list(dict.fromkeys(words))
+
+
+def query_terms(term: str) -> tuple[list[str], list[str]]:
+    """(required, boost) index terms for a query.
+
+    Required: for each word of the query, its CJK bigrams (its character if it has one), or the
+    word itself when it is Latin or digits; all must occur. Boost: the query's whole words, which
+    rank articles where jieba found the same words higher.
+    """
+    required: list[str] = []
+    boost: list[str] = []
+    for word in query_tokens(term):
+        for run in TOKEN_RUN.findall(word):
+            if CJK.match(run):
+                required.extend(_bigrams(run) if len(run) > 1 else [run])
+            else:
+                required.append(run)
+        boost.append(word)
+    return list(dict.fromkeys(required)), list(dict.fromkeys(boost))
 
 
 def highlight(text: str, term: str, *, width: int = 60) -> SafeString:

@@ -39,7 +39,7 @@ def role_user(db):
 
     def make(role_key: str, username: str | None = None):
         roles.sync_roles()
-        user = UserFactory(username=username or "u-%s" % role_key)
+        user = UserFactory(username=username or f"u-{role_key}")
         user.groups.add(Group.objects.get(name=roles.ROLES_BY_KEY[role_key].group_name))
         return type(user).objects.get(pk=user.pk)  # fresh permission cache
 

@@ -80,7 +80,7 @@ def test_article_admin_tags_and_accepts_suggestions(client, shenzhen):
     """The article change page has the tag inline and the suggestions; ticking one and saving tags it."""
     article = ArticleFactory(title="机器人产业", body="<p>深圳智能机器人产业集群加快发展。</p>")
     client.force_login(UserFactory(username="root", is_superuser=True))
-    url = "/admin/briefs/article/%s/change/" % article.pk
+    url = f"/admin/briefs/article/{article.pk}/change/"
     response = client.get(url)
     content = response.content.decode()
     assert "根据正文的建议" in content
@@ -98,7 +98,7 @@ def test_article_admin_inline_adds_a_tag(client, shenzhen):
     article = ArticleFactory()
     root = UserFactory(username="root", is_superuser=True)
     client.force_login(root)
-    url = "/admin/briefs/article/%s/change/" % article.pk
+    url = f"/admin/briefs/article/{article.pk}/change/"
     data = _form_data(client.get(url))
     prefix = next(k for k in data if k.endswith("-TOTAL_FORMS") and "cluster" in k).removesuffix("-TOTAL_FORMS")
     data[prefix + "-TOTAL_FORMS"] = "1"
@@ -117,7 +117,7 @@ def test_article_changelist_filters_by_cluster(client, shenzhen):
     ArticleCluster.objects.create(article=tagged, cluster=Cluster.objects.get(name="海洋产业"))
     client.force_login(UserFactory(username="root", is_superuser=True))
     category = Cluster.objects.get(name="海洋经济")
-    response = client.get("/admin/briefs/article/?cluster=%s" % category.pk)
+    response = client.get(f"/admin/briefs/article/?cluster={category.pk}")
     assert response.status_code == 200
     assert [a.pk for a in response.context["cl"].result_list] == [tagged.pk]
 

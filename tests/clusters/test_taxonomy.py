@@ -153,7 +153,7 @@ def test_admin_delete_of_a_used_cluster_is_refused_in_chinese(client, node):
     robots = node("智能机器人")
     ArticleCluster.objects.create(article=ArticleFactory(title="机器人文章"), cluster=robots)
     client.force_login(UserFactory(username="root", is_superuser=True))
-    url = "/admin/clusters/cluster/%s/delete/" % robots.pk
+    url = f"/admin/clusters/cluster/{robots.pk}/delete/"
     response = client.get(url)
     content = response.content.decode()
     assert "受保护" in content
@@ -166,7 +166,7 @@ def test_admin_cycle_is_refused_in_chinese(client, node):
     category = node("绿色低碳")
     client.force_login(UserFactory(username="root", is_superuser=True))
     response = client.post(
-        "/admin/clusters/cluster/%s/change/" % category.pk,
+        f"/admin/clusters/cluster/{category.pk}/change/",
         {
             "taxonomy": category.taxonomy_id,
             "parent": node("新能源").pk,
