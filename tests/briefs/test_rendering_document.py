@@ -122,3 +122,18 @@ def test_html_escapes_article_text():
     html = render_html(document).decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>" not in html
+
+
+def test_printing_check_names_what_to_install(monkeypatch):
+    """The system check warns, with the apt-get line, when CJK fonts are missing or a ZHIKU_FONTS
+    stack has no installed font, and is silent on a machine that has them."""
+    from zhiku import checks
+
+    monkeypatch.setattr(checks.ctypes.util, "find_library", lambda name: "libharfbuzz-subset.so.0")
+    monkeypatch.setattr(checks, "_installed_families", lambda: {"DejaVu Sans"})
+    ids = {w.id for w in checks.check_printing_dependencies(None)}
+    assert {"zhiku.W002", "zhiku.W004"} <= ids
+    assert all("apt-get install" in w.hint for w in checks.check_printing_dependencies(None))
+
+    monkeypatch.setattr(checks, "_installed_families", lambda: {"Noto Serif CJK SC", "Noto Sans CJK SC", "LXGW WenKai"})
+    assert checks.check_printing_dependencies(None) == []
