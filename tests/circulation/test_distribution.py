@@ -1,0 +1,193 @@
+"""Per-issue distribution: lists, additions, removals, copies; the snapshot at 签发; the release
+guard; server-side permissions; the copy ledger and 批示."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from briefs.extensions import distribution_footer, transition_guard_errors
+from briefs.models import Issue
+from briefs.signals import issue_transitioned
+from circulation import selectors, services
+from circulation.exceptions import DistributionFrozen, LedgerError, NotAllowed
+from circulation.models import AppendOnlyError, CopyMovement, DistributionSnapshot, Instruction, Recipient
+from circulation.selectors import Entry, build_bao_line
+from tests.factories import BodyRecipientFactory, DistributionListFactory, IssueFactory, RecipientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _entry(name, section, group, position, category="bao"):
+    return Entry(None, name, category, section, group, position, 1)
+
+
+def test_bao_line_separators():
+    """、 inside a group, ， between groups, ； between sections, 。 at the end; 送 on its own line."""
+    entries = [
+        _entry("甲", 1, 1, 1),
+        _entry("乙", 1, 1, 2),
+        _entry("丙", 1, 2, 3),
+        _entry("丁", 2, 1, 4),
+        _entry("戊", 1, 1, 5, "song"),
+    ]
+    assert build_bao_line(entries) == "报：甲、乙，丙；丁。\n送：戊。"
+
+
+def _list_with(recipients_by_group):
+    from circulation.models import DistributionGroup, GroupMember
+
+    dlist = DistributionListFactory()
+    for (section, position), recipients in recipients_by_group.items():
+        group = DistributionGroup.objects.create(distribution_list=dlist, section=section, position=position)
+        for i, r in enumerate(recipients, start=1):
+            GroupMember.objects.create(group=group, recipient=r, position=i)
+    return dlist
+
+
+def test_additions_removals_and_copies_change_the_live_line(clerk):
+    """Removing a list member, adding an outsider and setting copies all show in the live figures."""
+    a, b = RecipientFactory(name="甲", title="书记"), RecipientFactory(name="乙", title="市长")
+    body = BodyRecipientFactory(short_name="民政局", default_copies=2)
+    extra = BodyRecipientFactory(short_name="统计局")
+    issue = IssueFactory(print_run=None)
+    services.issue_distribution_set(
+        issue=issue,
+        lists=[_list_with({(1, 1): [a, b], (2, 1): [body]})],
+        archive_copies=2,
+        reserve_copies=3,
+        user=clerk,
+    )
+    services.issue_recipient_set(issue=issue, recipient=b, included=False, user=clerk)
+    services.issue_recipient_set(issue=issue, recipient=extra, copies=4, user=clerk)
+    dist = selectors.issue_distribution(issue)
+    assert dist.bao_line == "报：甲书记；民政局；统计局。"
+    assert (dist.allocated, dist.computed_print_run, dist.print_run) == (7, 12, 12)
+
+
+def test_release_guard_refuses_when_more_allocated_than_printed(clerk):
+    """印发 is refused with a Chinese message when allocation + archive + reserve exceed the print run."""
+    r = RecipientFactory(default_copies=60)
+    issue = IssueFactory(print_run=50)
+    services.issue_distribution_set(issue=issue, lists=[_list_with({(1, 1): [r]})], archive_copies=5, user=clerk)
+    errors = transition_guard_errors("release", issue=issue, user=clerk)
+    assert errors and "共印只有 50 份" in errors[0] and "共需 65 份" in errors[0]
+    Issue.objects.filter(pk=issue.pk).update(print_run=65)
+    issue.refresh_from_db()
+    assert transition_guard_errors("release", issue=issue, user=clerk) == []
+
+
+def test_sign_off_freezes_and_revoke_voids(clerk):
+    """At sign_off the distribution is frozen; later edits to recipients do not change it;
+    revoke_sign_off voids the snapshot and the live distribution shows again."""
+    r = RecipientFactory(name="黄爱军", title="副书记")
+    issue = IssueFactory(print_run=None)
+    services.issue_distribution_set(issue=issue, lists=[_list_with({(1, 1): [r]})], user=clerk)
+    with transaction.atomic():
+        Issue.objects.filter(pk=issue.pk).update(status="signed")
+        issue.refresh_from_db()
+        issue_transitioned.send(
+            sender=Issue,
+            issue=issue,
+            action="sign_off",
+            from_status="in_review",
+            to_status="signed",
+            user=clerk,
+            comment="",
+        )
+    r.title = "书记"
+    r.save()
+    assert distribution_footer(issue).bao_line == "报：黄爱军副书记。"
+    with pytest.raises(DistributionFrozen):
+        services.issue_recipient_set(issue=issue, recipient=r, copies=3, user=clerk)
+    issue_transitioned.send(
+        sender=Issue,
+        issue=issue,
+        action="revoke_sign_off",
+        from_status="signed",
+        to_status="draft",
+        user=clerk,
+        comment="",
+    )
+    Issue.objects.filter(pk=issue.pk).update(status="draft")
+    issue.refresh_from_db()
+    assert distribution_footer(issue).bao_line == "报：黄爱军书记。"
+    assert DistributionSnapshot.objects.filter(issue=issue).count() == 1
+
+
+def test_one_current_snapshot_per_issue_in_the_database(demo):
+    """The database refuses a second current snapshot for an issue."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DistributionSnapshot.objects.create(issue=demo["issue_117"], bao_line="x", print_run=1, allocated_copies=1)
+
+
+def test_only_circulation_may_change_distribution(editor_user, superuser):
+    """An editor is refused by the service; a superuser may."""
+    issue = IssueFactory()
+    with pytest.raises(NotAllowed) as exc:
+        services.issue_distribution_set(issue=issue, lists=[], user=editor_user)
+    assert exc.value.messages == ["只有发行人员或管理员可以修改发行记录。"]
+    services.issue_distribution_set(issue=issue, lists=[], archive_copies=1, user=superuser)
+
+
+def test_database_constraints_have_chinese_messages():
+    """A person without a title fails full_clean with the Chinese message."""
+    with pytest.raises(ValidationError) as exc:
+        Recipient(kind="person", name="张三", title="", category="bao").full_clean()
+    assert "个人须填写职务。" in str(exc.value)
+
+
+def test_copy_ledger_numbering_movements_and_open_receipts(demo, clerk):
+    """Copies are numbered 001…70; movements are appended only; the open-receipt report is a sum of rows."""
+    issue = demo["issue_117"]
+    copies = services.copies_number(issue=issue, user=clerk)
+    assert len(copies) == 70 and copies[0].label == "001"
+    rows = selectors.dispatch_rows(issue)
+    assert rows[5].printed_name == "市委常委" and rows[5].copy_numbers == "006-017"
+    with pytest.raises(LedgerError):
+        services.copies_number(issue=issue, user=clerk)
+    day = datetime.date(2024, 1, 20)
+    assert services.copies_dispatch(issue=issue, date=day, user=clerk) == 37
+    assert selectors.copies_not_signed_for(issue).count() == 37
+    first = copies[0]
+    movement = services.copy_movement_add(copy=first, kind="received", date=day, signer="刘秘书", user=clerk)
+    assert selectors.copies_not_signed_for(issue).count() == 36
+    with pytest.raises(AppendOnlyError):
+        movement.save()
+    with pytest.raises(AppendOnlyError):
+        movement.delete()
+    with pytest.raises(ValidationError):
+        services.copy_movement_add(copy=first, kind="received", date=day, signer="", user=clerk)
+    services.copy_movement_add(copy=first, kind="destroyed", date=day, user=clerk)
+    with pytest.raises(LedgerError):
+        services.copy_movement_add(copy=first, kind="returned", date=day, user=clerk)
+    assert CopyMovement.objects.filter(copy=first).count() == 3
+
+
+def test_instruction_records_leader_and_checks_article(demo, clerk):
+    """A 批示 names a leader; an article from another issue is refused."""
+    issue = demo["issue_117"]
+    leader = Recipient.objects.get(printed_name="吴庆文市长")
+    instruction = services.instruction_save(
+        instruction=Instruction(
+            leader=leader,
+            issue=issue,
+            article=issue.articles.first(),
+            date=datetime.date(2024, 1, 25),
+            text="请发改委研究借鉴。",
+        ),
+        user=clerk,
+    )
+    assert instruction.created_by == clerk
+    with pytest.raises(ValidationError):
+        services.instruction_save(
+            instruction=Instruction(
+                leader_name="某领导",
+                issue=issue,
+                article=demo["twin"].articles.first(),
+                date=datetime.date(2024, 1, 25),
+                text="阅。",
+            ),
+            user=clerk,
+        )
