@@ -64,6 +64,8 @@ def test_issue_page_shows_the_output_buttons(client):
     page = client.get(reverse("admin:briefs_issue_change", args=[issue.pk])).content.decode()
     for name in ("issue_preview", "issue_pdf", "issue_docx"):
         assert reverse("briefs:" + name, args=[issue.pk]) in page
+    for label in ("预览", "下载 PDF", "下载 Word"):
+        assert label in page
 
 
 def test_sign_off_archives_the_pdf_once_and_serves_it(client, django_capture_on_commit_callbacks):
