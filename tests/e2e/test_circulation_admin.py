@@ -11,12 +11,31 @@ from circulation.models import IssueDistribution, Recipient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-HEADERS = ["类型", "姓名", "职务", "简称", "全称", "类别", "排序", "通讯地址", "联系方式", "递送方式", "默认份数", "是否有效"]
+HEADERS = [
+    "类型",
+    "姓名",
+    "职务",
+    "简称",
+    "全称",
+    "类别",
+    "排序",
+    "通讯地址",
+    "联系方式",
+    "递送方式",
+    "默认份数",
+    "是否有效",
+]
 
 
 def test_clerk_imports_recipients_and_downloads_dispatch_sheet(e2e_demo, login, live_server, tmp_path):
+    """A GBK CSV goes through preview and confirm; the twin's dispatch sheet downloads as XLSX
+    with 117's recipients in protocol order and the signature and date columns."""
     csv_path = tmp_path / "收文对象.csv"
-    lines = [",".join(HEADERS), "单位,,,统计局,苏州市统计局,报,170,,,邮寄,2,是", "个人,王五,秘书长,,,送,180,,,电子,1,是"]
+    lines = [
+        ",".join(HEADERS),
+        "单位,,,统计局,苏州市统计局,报,170,,,邮寄,2,是",
+        "个人,王五,秘书长,,,送,180,,,电子,1,是",
+    ]
     # Saved as Chinese Excel saves CSV: GBK.
     csv_path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gbk"))
 
