@@ -219,7 +219,7 @@ class IssueAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("Number"), ordering="total_number")
     def numbers_display(self, obj):
         if obj.total_number:
-            return "第 %s 期（总第 %s 期）" % (obj.number, obj.total_number)
+            return f"第 {obj.number} 期（总第 {obj.total_number} 期）"
         return _("Draft (not numbered)")
 
     @admin.display(description=_("Title"))

@@ -211,8 +211,8 @@ class Issue(models.Model):
 
     def __str__(self):
         if self.total_number:
-            return "%s 第%s期（总第%s期）" % (self.series.name, self.number, self.total_number)
-        return "%s 草稿 #%s" % (self.series.name, self.pk or "新")
+            return f"{self.series.name} 第{self.number}期（总第{self.total_number}期）"
+        return "{} 草稿 #{}".format(self.series.name, self.pk or "新")
 
     def get_absolute_url(self):
         return reverse("admin:briefs_issue_change", args=[self.pk])
@@ -326,7 +326,7 @@ class IssueEvent(models.Model):
         ordering = ["issue", "created_at", "id"]
 
     def __str__(self):
-        return "%s %s" % (self.issue_id, self.action)
+        return f"{self.issue_id} {self.action}"
 
 
 class Notification(models.Model):
@@ -372,4 +372,4 @@ class PaperSignOff(models.Model):
         ordering = ["-recorded_at"]
 
     def __str__(self):
-        return "%s %s" % (self.signer, self.signed_on)
+        return f"{self.signer} {self.signed_on}"

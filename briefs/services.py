@@ -74,7 +74,7 @@ def blocks_to_html(blocks) -> str:
     parts = []
     for kind, text in blocks:
         tag = kind if kind in allowed else "p"
-        parts.append("<%s>%s</%s>" % (tag, escape(text), tag))
+        parts.append(f"<{tag}>{escape(text)}</{tag}>")
     return sanitize_html("".join(parts))
 
 
@@ -108,7 +108,7 @@ def article_update(*, article: Article, seen_version: int, user=None, **fields) 
     assert_issue_editable(Issue.objects.select_for_update().get(pk=article.issue_id))
     unknown = set(fields) - set(ARTICLE_FIELDS)
     if unknown:
-        raise TypeError("article_update: unknown fields %s" % sorted(unknown))
+        raise TypeError(f"article_update: unknown fields {sorted(unknown)}")
     _claim_version(Article, pk=article.pk, seen_version=seen_version)
     for name, value in fields.items():
         setattr(article, name, sanitize_html(value) if name == "body" else value)
@@ -125,7 +125,7 @@ def issue_update(*, issue: Issue, seen_version: int, user=None, **fields) -> Iss
     assert_issue_editable(Issue.objects.select_for_update().get(pk=issue.pk))
     unknown = set(fields) - set(ISSUE_FIELDS)
     if unknown:
-        raise TypeError("issue_update: unknown fields %s" % sorted(unknown))
+        raise TypeError(f"issue_update: unknown fields {sorted(unknown)}")
     _claim_version(Issue, pk=issue.pk, seen_version=seen_version)
     for name, value in fields.items():
         setattr(issue, name, value)

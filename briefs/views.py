@@ -41,8 +41,9 @@ def issue_transition_view(request, pk: int):
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, _("Done: %(action)s. The issue is now %(status)s.")
-            % {"action": ACTION_LABELS[action], "status": issue.get_status_display()}
+            request,
+            _("Done: %(action)s. The issue is now %(status)s.")
+            % {"action": ACTION_LABELS[action], "status": issue.get_status_display()},
         )
     return redirect(issue.get_absolute_url())
 

@@ -107,7 +107,15 @@ def assert_issue_editable(issue: Issue) -> None:
 
 # Fields of an issue frozen outside 草稿. The workflow's own fields, the archived PDF (rendering)
 # and the print run (circulation sets it up to 印发) are not content.
-FROZEN_ISSUE_FIELDS = ("series_id", "classification", "responsible_editor_id", "year", "number", "total_number", "issue_date")
+FROZEN_ISSUE_FIELDS = (
+    "series_id",
+    "classification",
+    "responsible_editor_id",
+    "year",
+    "number",
+    "total_number",
+    "issue_date",
+)
 
 
 @receiver(pre_save, sender=Issue, dispatch_uid="briefs_issue_lock")
@@ -117,7 +125,10 @@ def _refuse_locked_issue_save(sender, instance: Issue, raw=False, **kwargs):
     stored = Issue.objects.filter(pk=instance.pk).values("status", *FROZEN_ISSUE_FIELDS).first()
     if stored is None or stored["status"] == S.DRAFT:
         return
-    if any(stored[name] != getattr(instance, name) for name in FROZEN_ISSUE_FIELDS) or stored["status"] != instance.status:
+    if (
+        any(stored[name] != getattr(instance, name) for name in FROZEN_ISSUE_FIELDS)
+        or stored["status"] != instance.status
+    ):
         raise IssueLocked(_("This issue is no longer a draft; its content is read-only."))
 
 
@@ -180,7 +191,9 @@ def _is_final(stage: ReviewStage) -> bool:
 
 
 def _next_stage(stage: ReviewStage) -> ReviewStage | None:
-    return ReviewStage.objects.filter(series_id=stage.series_id, position__gt=stage.position).order_by("position").first()
+    return (
+        ReviewStage.objects.filter(series_id=stage.series_id, position__gt=stage.position).order_by("position").first()
+    )
 
 
 # --- permission -------------------------------------------------------------------------------
@@ -194,9 +207,7 @@ def _refusal(issue: Issue, action: str, user) -> str | None:
         return _("Please log in.")
     from_status, _to = TRANSITIONS[action]
     if issue.status != from_status:
-        return _("This action is not possible while the issue is %(status)s.") % {
-            "status": issue.get_status_display()
-        }
+        return _("This action is not possible while the issue is %(status)s.") % {"status": issue.get_status_display()}
     stage = issue.current_stage
     if action == SUBMIT:
         if not user.has_perm("briefs.submit_issue"):
@@ -318,11 +329,7 @@ def issue_transition(
     with transaction.atomic():
         # The row lock makes concurrent actions on one issue queue; the loser then sees the
         # winner's state and is refused below.
-        locked = (
-            Issue.objects.select_for_update()
-            .filter(pk=issue.pk)
-            .first()
-        )
+        locked = Issue.objects.select_for_update().filter(pk=issue.pk).first()
         if locked is None:
             raise TransitionNotAllowed(_("The issue no longer exists."))
         if (expected_status is not None and locked.status != expected_status) or (

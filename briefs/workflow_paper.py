@@ -25,7 +25,7 @@ SCAN_MAX_BYTES = getattr(settings, "PAPER_SIGN_OFF_MAX_BYTES", 10 * 1024 * 1024)
 
 
 def scan_kind(upload) -> str | None:
-    """"pdf", "jpeg" or "png" judged by the bytes; None for anything else."""
+    """ "pdf", "jpeg" or "png" judged by the bytes; None for anything else."""
     upload.seek(0)
     head = upload.read(5)
     upload.seek(0)
@@ -76,7 +76,9 @@ def issue_record_paper_sign_off(
             "user": user.get_full_name() or user.get_username(),
         }
         # In the leader's name, so the rules of the final stage apply to them.
-        issue_transition(issue=issue, action=SIGN_OFF, user=signer, comment=(note + " " + comment).strip(), on=signed_on)
+        issue_transition(
+            issue=issue, action=SIGN_OFF, user=signer, comment=(note + " " + comment).strip(), on=signed_on
+        )
         record = PaperSignOff(issue=issue, signer=signer, signed_on=signed_on, scan=scan, recorded_by=user)
         record.full_clean()
         record.save()

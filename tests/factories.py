@@ -77,7 +77,7 @@ def role_user(role_key: str, username: str | None = None, **fields):
     from zhiku import roles
 
     roles.sync_roles()
-    user = UserFactory(username=username or "%s-user" % role_key, **fields)
+    user = UserFactory(username=username or f"{role_key}-user", **fields)
     user.groups.add(Group.objects.get(name=roles.role_group_name(role_key)))
     return user
 

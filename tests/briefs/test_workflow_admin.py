@@ -22,7 +22,7 @@ def users(demo):
 
 def _buttons(client, issue):
     page = client.get(reverse("admin:briefs_issue_change", args=[issue.pk])).content.decode()
-    return {action for action in workflow.ACTIONS if 'value="%s"' % action in page}, page
+    return {action for action in workflow.ACTIONS if f'value="{action}"' in page}, page
 
 
 @pytest.mark.django_db
@@ -72,9 +72,7 @@ def test_waiting_for_me_on_the_admin_index(client, demo, users):
 
 
 @pytest.mark.django_db
-def test_waiting_selector_and_changelist_query_counts_do_not_grow(
-    client, demo, users, django_assert_max_num_queries
-):
+def test_waiting_selector_and_changelist_query_counts_do_not_grow(client, demo, users, django_assert_max_num_queries):
     """The selector is one query (plus the permission lookup); the issue changelist costs the same
     with 3 or 13 issues."""
     for _ in range(3):
@@ -124,9 +122,7 @@ def test_paper_sign_off_with_a_scan(client, demo, users, settings, tmp_path):
     )
     assert "扫描件须为 PDF、JPEG 或 PNG 文件" in response.content.decode()
     scan = SimpleUploadedFile("scan.png", _png(), content_type="image/png")
-    client.post(
-        url, {"wf_paper-signer": users["leader"].pk, "wf_paper-signed_on": "2026-01-05", "wf_paper-scan": scan}
-    )
+    client.post(url, {"wf_paper-signer": users["leader"].pk, "wf_paper-signed_on": "2026-01-05", "wf_paper-scan": scan})
     twin.refresh_from_db()
     assert twin.status == Issue.Status.SIGNED and twin.signed_by == users["leader"]
     assert (twin.year, twin.total_number, str(twin.issue_date)) == (2026, 118, "2026-01-05")

@@ -27,7 +27,7 @@ def _setup(count: int):
     editor = role_user(roles.EDITOR, username="editor")
     chief = role_user(roles.CHIEF_EDITOR, username="chief")
     reviewer = role_user(roles.REVIEWER, username="reviewer")
-    leaders = [role_user(roles.SIGNER, username="leader%d" % i) for i in range(2)]
+    leaders = [role_user(roles.SIGNER, username=f"leader{i}") for i in range(2)]
     issues = []
     for _ in range(count):
         issue = IssueFactory(series=series, created_by=editor)
@@ -100,7 +100,7 @@ def test_two_reviewers_approve_the_same_stage_at_once():
     workflow.review_chain_ensure(series=series)
     editor = role_user(roles.EDITOR, username="editor")
     chief = role_user(roles.CHIEF_EDITOR, username="chief")
-    reviewers = [role_user(roles.REVIEWER, username="reviewer%d" % i) for i in range(2)]
+    reviewers = [role_user(roles.REVIEWER, username=f"reviewer{i}") for i in range(2)]
     issue = IssueFactory(series=series, created_by=editor)
     ArticleFactory(issue=issue)
     workflow.issue_transition(issue=issue, action="submit", user=editor)

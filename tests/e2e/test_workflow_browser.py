@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_twin_goes_through_every_stage_to_signed(e2e_demo, login, live_server):
     twin = Issue.objects.get(status=Issue.Status.DRAFT, articles__title="深圳五大举措厚植新质生产力")
-    url = "%s/admin/briefs/issue/%s/change/" % (live_server.url, twin.pk)
+    url = f"{live_server.url}/admin/briefs/issue/{twin.pk}/change/"
     year = timezone.localdate().year
     steps = [
         ("editor", "submit", "送审", "初审"),
@@ -24,26 +24,31 @@ def test_twin_goes_through_every_stage_to_signed(e2e_demo, login, live_server):
         page = login(username)
         page.goto(url)
         buttons = page.locator("#workflow-panel button[name=wf_action]")
-        button = page.locator("#workflow-panel button[data-action=%s]" % action)
+        button = page.locator(f"#workflow-panel button[data-action={action}]")
         assert button.inner_text().strip() == label
         if action == "submit":
             assert "总第118期" in page.locator("#workflow-numbers").inner_text()
         else:
             assert buttons.count() == 2  # approve or sign off, and 退回修改
-        page.fill("#id_wf_comment", "%s 同意" % username)
+        page.fill("#id_wf_comment", f"{username} 同意")
         button.click()
         page.wait_for_selector(".messagelist .success")
         if next_stage:
             assert page.locator("#workflow-stage").inner_text() == next_stage
             # The holder of this step has nothing more to do on it.
-            assert page.locator("#workflow-panel button[data-action=%s]" % action).count() == 0
+            assert page.locator(f"#workflow-panel button[data-action={action}]").count() == 0
     assert page.locator("#workflow-status").inner_text() == "已签发"
     numbers = page.locator("#workflow-numbers").inner_text()
-    assert "%s年 第1期（总第118期）" % year in numbers
+    assert f"{year}年 第1期（总第118期）" in numbers
     assert "张院长" in numbers
     timeline = page.locator("#workflow-timeline li")
     assert timeline.count() == 4
-    assert [timeline.nth(i).get_attribute("data-action") for i in range(4)] == ["submit", "approve", "approve", "sign_off"]
+    assert [timeline.nth(i).get_attribute("data-action") for i in range(4)] == [
+        "submit",
+        "approve",
+        "approve",
+        "sign_off",
+    ]
     assert "leader 同意" in timeline.nth(3).inner_text()
     # Signed means frozen: no save button any more.
     assert page.locator("input[name=_save]").count() == 0

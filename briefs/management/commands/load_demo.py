@@ -50,9 +50,9 @@ class Command(BaseCommand):
         issue_117 = self._issue_117(series, editor, users.get("chief"))
         twin = self._draft_twin(series, editor, users.get("editor"))
         run_demo_loaders(series=series, issues=[issue_117, twin], stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS("演示数据已就绪：%s，及草稿一期（#%s）。" % (issue_117, twin.pk)))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{issue_117}，及草稿一期（#{twin.pk}）。"))
         if users:
-            self.stdout.write("演示账号（密码均为 %s）：%s" % (DEMO_PASSWORD, "、".join(users)))
+            self.stdout.write("演示账号（密码均为 {}）：{}".format(DEMO_PASSWORD, "、".join(users)))
 
     def _accounts(self) -> dict:
         User = get_user_model()
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         for username, (role_key, full_name) in DEMO_ACCOUNTS.items():
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"first_name": full_name, "is_staff": True, "email": "%s@example.com" % username},
+                defaults={"first_name": full_name, "is_staff": True, "email": f"{username}@example.com"},
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
