@@ -27,11 +27,11 @@ def _measure(label, document, target_s, target_bytes=None):
     from weasyprint import HTML
 
     from briefs.rendering.html import render_html
-    from briefs.rendering.pdf import _url_fetcher, render_pdf
+    from briefs.rendering.pdf import render_pdf, url_fetcher
 
     render_pdf(document)  # warm: fonts found and parsed once per process
     html = render_html(document, for_pdf=True).decode("utf-8")
-    layout_s, _, layout = _best(lambda: HTML(string=html, url_fetcher=_url_fetcher).render())
+    layout_s, _, layout = _best(lambda: HTML(string=html, url_fetcher=url_fetcher()).render())
     best_s, median_s, pdf = _best(lambda: render_pdf(document))
     pages = len(layout.pages)
     ok = best_s < target_s and (target_bytes is None or len(pdf) < target_bytes)

@@ -74,5 +74,10 @@ def archived_pdf_bytes(issue: Issue) -> bytes | None:
         issue = issue_pdf_archive(issue_id=issue.pk) or issue
         if not issue.archived_pdf:
             return None
-    with issue.archived_pdf.open("rb") as fh:
-        return fh.read()
+    try:
+        with issue.archived_pdf.open("rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        # The row names a file the storage lost: say so loudly, and let the caller render afresh.
+        logger.error("Archived PDF %s of issue %s is missing from storage", issue.archived_pdf.name, issue.pk)
+        return None

@@ -137,3 +137,34 @@ def test_printing_check_names_what_to_install(monkeypatch):
 
     monkeypatch.setattr(checks, "_installed_families", lambda: {"Noto Serif CJK SC", "Noto Sans CJK SC", "LXGW WenKai"})
     assert checks.check_printing_dependencies(None) == []
+
+
+@pytest.mark.django_db
+def test_uploaded_images_are_embedded_and_remote_ones_never_fetched(settings, tmp_path):
+    """An image uploaded to MEDIA_ROOT is embedded in the PDF and the Word file; a remote image is
+    not fetched while printing (it prints as its alt text)."""
+    import io
+
+    import pdfplumber
+    from docx import Document
+    from PIL import Image as PILImage
+
+    from briefs.rendering.docx import render_docx
+    from briefs.rendering.pdf import render_pdf
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "uploads").mkdir()
+    PILImage.new("RGB", (40, 20), "red").save(tmp_path / "uploads" / "chart.png")
+    issue = NumberedIssueFactory()
+    ArticleFactory(
+        issue=issue,
+        body='<figure class="image"><img src="/media/uploads/chart.png" alt="图表"><figcaption>图1</figcaption></figure>'
+        '<p><img src="https://example.com/remote.png" alt="远程图"></p>',
+    )
+    document = issue_document(issue)
+    images = [b for b in document.articles[0].blocks if isinstance(b, Image)]
+    assert [(i.path is not None, i.caption) for i in images] == [(True, "图1"), (False, "")]
+    with pdfplumber.open(io.BytesIO(render_pdf(document))) as pdf:
+        assert sum(len(p.images) for p in pdf.pages) == 1
+        assert "远程图" in "".join(p.extract_text() or "" for p in pdf.pages)
+    assert len(Document(io.BytesIO(render_docx(document))).inline_shapes) == 1
