@@ -300,3 +300,112 @@ def file_format_for(file_name: str):
     if extension not in FORMATS:
         raise ImportRejected(_("Only XLSX and CSV files can be imported."))
     return FORMATS[extension]()
+
+
+def _parse_serials(text: str) -> list[int]:
+    """ "001-003、007" → [1, 2, 3, 7]."""
+    serials: list[int] = []
+    for part in str(text or "").replace(",", "、").replace("，", "、").split("、"):
+        part = part.strip()
+        if not part:
+            continue
+        low, _sep, high = part.partition("-")
+        start, end = int(low), int(high or low)
+        if end < start:
+            raise ValueError(part)
+        serials.extend(range(start, end + 1))
+    return serials
+
+
+def _parse_date(value) -> date_type:
+    import datetime
+    import re
+
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, date_type):
+        return value
+    match = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", str(value or ""))
+    if not match:
+        raise ValueError(value)
+    return date_type(*(int(g) for g in match.groups()))
+
+
+@transaction.atomic
+def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user) -> int:
+    """Read back a filled-in dispatch sheet: every row with a signature and a date records a
+    receipt (签收) for its numbered copies. All or nothing, with row and column named."""
+    from .resources import DispatchSheetResource
+
+    require_circulation(user)
+    fmt = file_format_for(file_name)
+    try:
+        dataset = fmt.create_dataset(data)
+    except Exception as exc:
+        raise ImportRejected(_("The file cannot be read as %(format)s.") % {"format": fmt.get_title().upper()}) from exc
+    resource = DispatchSheetResource()
+    label = {name: str(resource.fields[name].column_name) for name in resource.fields}
+    missing = [
+        label[n] for n in ("printed_name", "copy_numbers", "signer", "signed_on") if label[n] not in dataset.headers
+    ]
+    if missing:
+        raise ImportRejected(
+            _("Wrong column headers. Missing: %(missing)s; not recognised: %(unknown)s. Expected: %(expected)s.")
+            % {"missing": "、".join(missing), "unknown": _("none"), "expected": "、".join(label.values())}
+        )
+    copies = {c.serial: c for c in Copy.objects.filter(issue=issue)}
+    received = set(
+        CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.RECEIVED).values_list(
+            "copy__serial", flat=True
+        )
+    )
+    errors: list[str] = []
+    movements: list[CopyMovement] = []
+
+    def error(row, column, message):
+        errors.append(
+            _("Row %(row)s, column “%(column)s”: %(message)s")
+            % {"row": row, "column": label[column], "message": message}
+        )
+
+    for index, row in enumerate(dataset.dict, start=2):
+        signer = str(row.get(label["signer"]) or "").strip()
+        signed_on = row.get(label["signed_on"])
+        if not signer and not signed_on:
+            continue
+        if not signer:
+            error(index, "signer", _("This cell is required."))
+            continue
+        try:
+            day = _parse_date(signed_on)
+        except (ValueError, TypeError):
+            error(index, "signed_on", _("Write a date such as 2024-01-20."))
+            continue
+        try:
+            serials = _parse_serials(row.get(label["copy_numbers"]))
+        except ValueError:
+            error(index, "copy_numbers", _("Write copy numbers such as 001-003、007."))
+            continue
+        if not serials:
+            error(index, "copy_numbers", _("The copies of this row are not numbered."))
+            continue
+        name = str(row.get(label["printed_name"]) or "").strip()
+        for serial in serials:
+            copy = copies.get(serial)
+            if copy is None or copy.printed_name != name:
+                error(
+                    index,
+                    "copy_numbers",
+                    _("Copy %(copy)s is not %(name)s's.") % {"copy": f"{serial:03d}", "name": name},
+                )
+                break
+            if serial in received:
+                continue
+            received.add(serial)
+            movements.append(
+                CopyMovement(copy=copy, kind=CopyMovement.Kind.RECEIVED, signer=signer, date=day, created_by=user)
+            )
+    if errors:
+        raise ImportRejected(errors[0], messages=errors)
+    CopyMovement.objects.bulk_create(movements)
+    return len(movements)

@@ -191,3 +191,43 @@ def test_instruction_records_leader_and_checks_article(demo, clerk):
             ),
             user=clerk,
         )
+
+
+def _filled_sheet(issue, fills):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
+    sheet = book.active
+    for row, (signer, day) in fills.items():
+        sheet.cell(row=row, column=7, value=signer)
+        sheet.cell(row=row, column=8, value=day)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_filled_dispatch_sheet_reimports_as_receipts(demo, clerk):
+    """The exported dispatch sheet, signed on two rows, re-imports as receipts for those copies."""
+    issue = demo["issue_117"]
+    services.copies_number(issue=issue, user=clerk)
+    services.copies_dispatch(issue=issue, date=datetime.date(2024, 1, 20), user=clerk)
+    data = _filled_sheet(issue, {2: ("刘秘书", datetime.date(2024, 1, 21)), 7: ("常委办", "2024年1月22日")})
+    assert services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk) == 13
+    assert selectors.copies_not_signed_for(issue).count() == 37 - 13
+    # Importing the same sheet again records nothing twice.
+    assert services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk) == 0
+
+
+def test_dispatch_sheet_with_bad_date_records_nothing(demo, clerk):
+    """One bad date: the message names row and column, and no receipt is recorded."""
+    from circulation.exceptions import ImportRejected
+
+    issue = demo["issue_117"]
+    services.copies_number(issue=issue, user=clerk)
+    data = _filled_sheet(issue, {2: ("刘秘书", "2024-01-21"), 3: ("吴秘书", "下周")})
+    with pytest.raises(ImportRejected) as exc:
+        services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk)
+    assert exc.value.messages == ["第 3 行“签收日期”列：请填写日期，例如 2024-01-20。"]
+    assert CopyMovement.objects.count() == 0
