@@ -196,7 +196,8 @@ class SearchResult:
     url: str
 
 
-def _filter_sql(filters: SearchFilters) -> tuple[str, list]:
+def _filter_sql(filters: SearchFilters) -> tuple[str, str, list]:
+    """(joins, " AND ..." conditions, params) narrowing rows aliased ``d`` with an ``article_id``."""
     article = Article._meta.db_table
     issue = Issue._meta.db_table
     tag = ArticleCluster._meta.db_table
@@ -219,37 +220,47 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list]:
         )
         params.extend(ids)
     if not clauses:
-        return "", []
-    join = f" JOIN {article} a ON a.id = d.article_id JOIN {issue} i ON i.id = a.issue_id"
-    return join + " WHERE " + " AND ".join(clauses), params
+        return "", "", []
+    joins = f" JOIN {article} a ON a.id = d.article_id JOIN {issue} i ON i.id = a.issue_id"
+    return joins, "".join(" AND " + clause for clause in clauses), params
 
 
-def _fts_ids(required: list[str], boost: list[str], filters: SearchFilters, limit: int) -> list[int]:
-    join_where, params = _filter_sql(filters)
+# The ranking looks at the most recent matches only: for a word that is in most of the archive,
+# ranking every match costs more than the best 500 of the latest few thousand are worth.
+RANK_WINDOW = 3000
+
+
+def _fts_ids(phrases: list[list[str]], words: list[str], filters: SearchFilters, limit: int) -> list[int]:
+    joins, conditions, params = _filter_sql(filters)
     table = SearchDocument._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # plainto_tsquery parses the words itself: input never becomes tsquery syntax.
+            # phraseto_tsquery/plainto_tsquery parse the words themselves: input never becomes tsquery
+            # syntax; only the number of phrases shapes the SQL.
+            query = " && ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
             sql = (
-                "SELECT d.article_id FROM (SELECT article_id, ts_rank(search_vector, q || b) AS r "
-                f"FROM {table}, plainto_tsquery('simple', %s) q, plainto_tsquery('simple', %s) b "
-                f"WHERE search_vector @@ q) d{join_where} ORDER BY d.r DESC, d.article_id DESC LIMIT %s"
+                f"SELECT w.article_id FROM (SELECT d.article_id, d.search_vector FROM {table} d{joins} "
+                f"WHERE d.search_vector @@ ({query}){conditions} ORDER BY d.article_id DESC LIMIT %s) w "
+                f"ORDER BY ts_rank(w.search_vector, ({query}) || plainto_tsquery('simple', %s)) DESC, "
+                "w.article_id DESC LIMIT %s"
             )
-            cursor.execute(sql, [" ".join(required), " ".join(boost or required), *params, limit])
+            phrase_params = [" ".join(p) for p in phrases]
+            cursor.execute(sql, [*phrase_params, *params, RANK_WINDOW, *phrase_params, " ".join(words), limit])
         else:
-            # Every term quoted as an FTS5 string (quotes doubled). The second group is implied by
-            # the first; it is there so that bm25 also scores the whole words.
-            def quoted(terms):
-                return " OR ".join('"{}"'.format(t.replace('"', '""')) for t in terms)
+            # Each phrase quoted as an FTS5 string (quotes doubled, tokens space-separated); the OR
+            # group is implied by the phrases and only lets bm25 score the whole words too.
+            def quoted(tokens):
+                return '"{}"'.format(" ".join(tokens).replace('"', '""'))
 
-            match = "({}) AND ({})".format(
-                " AND ".join('"{}"'.format(t.replace('"', '""')) for t in required), quoted([*boost, required[0]])
-            )
+            match = " AND ".join(quoted(p) for p in phrases)
+            if words:
+                match = "({}) AND ({} OR {})".format(match, " OR ".join(quoted([w]) for w in words), quoted(phrases[0]))
             sql = (
-                "SELECT d.article_id FROM (SELECT rowid AS article_id, rank AS r FROM clusters_searchfts "
-                f"WHERE clusters_searchfts MATCH %s) d{join_where} ORDER BY d.r, d.article_id DESC LIMIT %s"
+                "SELECT w.article_id FROM (SELECT d.article_id, d.r FROM (SELECT rowid AS article_id, "
+                f"bm25(clusters_searchfts) AS r FROM clusters_searchfts WHERE clusters_searchfts MATCH %s) d{joins} "
+                f"WHERE 1 = 1{conditions} ORDER BY d.article_id DESC LIMIT %s) w ORDER BY w.r, w.article_id DESC LIMIT %s"
             )
-            cursor.execute(sql, [match, *params, limit])
+            cursor.execute(sql, [match, *params, RANK_WINDOW, limit])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -275,8 +286,8 @@ def article_search_ids(term: str, *, filters: SearchFilters | None = None, limit
     if not term:
         return []
     filters = filters or SearchFilters()
-    required, boost = text.query_terms(term)
-    ids = _fts_ids(required, boost, filters, limit) if required else []
+    phrases, words = text.query_terms(term)
+    ids = _fts_ids(phrases, words, filters, limit) if phrases else []
     if not ids and len(term) <= 50:
         ids = _like_ids(term, filters, limit)
     return ids

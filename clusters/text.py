@@ -117,23 +117,26 @@ def query_tokens(term: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
-def query_terms(term: str) -> tuple[list[str], list[str]]:
-    """(required, boost) index terms for a query.
+MAX_QUERY_WORDS = 8
 
-    Required: for each word of the query, its CJK bigrams (its character if it has one), or the
-    word itself when it is Latin or digits; all must occur. Boost: the query's whole words, which
-    rank articles where jieba found the same words higher.
+
+def query_terms(term: str) -> tuple[list[list[str]], list[str]]:
+    """(phrases, words) for a query.
+
+    Phrases: for each word of the query, the sequence of its CJK bigrams (its character when it has
+    only one), or the word itself when it is Latin or digits. Each phrase must occur as such — which
+    for bigrams means the word occurs as a substring, whatever way jieba cut the text. Words: the
+    query's whole jieba words, used only to rank articles where jieba found the same words higher.
     """
-    required: list[str] = []
-    boost: list[str] = []
-    for word in query_tokens(term):
+    phrases: list[list[str]] = []
+    words: list[str] = []
+    for word in query_tokens(term)[:MAX_QUERY_WORDS]:
         for run in TOKEN_RUN.findall(word):
-            if CJK.match(run):
-                required.extend(_bigrams(run) if len(run) > 1 else [run])
-            else:
-                required.append(run)
-        boost.append(word)
-    return list(dict.fromkeys(required)), list(dict.fromkeys(boost))
+            phrase = _bigrams(run) if CJK.match(run) and len(run) > 1 else [run]
+            if phrase not in phrases:
+                phrases.append(phrase)
+        words.append(word)
+    return phrases, words
 
 
 def highlight(text: str, term: str, *, width: int = 60) -> SafeString:
