@@ -9,6 +9,6 @@ class BriefsConfig(AppConfig):
     def ready(self):
         # Receivers and checks are imported here so they are connected exactly once.
         # briefs.workflow and briefs.rendering each add their own import line below.
-        from . import workflow  # noqa: F401
+        from . import workflow_receivers  # noqa: F401
         from .rendering import receivers  # noqa: F401
         pass

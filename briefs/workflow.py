@@ -25,16 +25,16 @@ keeps them reserved and gets the same numbers when it is signed again. See docs/
 from __future__ import annotations
 
 import contextvars
+import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max, Q
-from django.db.models.signals import post_migrate, pre_delete, pre_save
+from django.db.models import Max
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from .models import Article, Issue, IssueEvent, Notification, ReviewStage, Serie
 from .signals import issue_transitioned
 
 S = Issue.Status
+logger = logging.getLogger(__name__)
 
 SUBMIT = "submit"
 WITHDRAW = "withdraw"
@@ -452,19 +453,11 @@ def _notify(event_id: int, user_ids: list[int]) -> None:
         "comment": event.comment or "—",
     }
     for user in get_user_model().objects.filter(pk__in=user_ids):
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        # The transition is committed already; a mail server failure must not turn it into an
+        # error page, and only mail that actually left is logged as sent.
+        try:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        except Exception:  # noqa: BLE001
+            logger.exception("workflow notification to %s failed", user.email)
+            continue
         Notification.objects.create(recipient=user, email=user.email, issue=issue, event=event, subject=subject[:200])
-
-
-# --- keeping groups and chains in step with the code --------------------------------------------
-
-
-@receiver(post_migrate, dispatch_uid="briefs_sync_roles")
-def _sync_after_migrate(sender, app_config=None, using="default", **kwargs):
-    # post_migrate is sent once per app; act after the last one so every app's permissions exist.
-    configs = list(django_apps.get_app_configs())
-    if app_config is None or app_config is not configs[-1]:
-        return
-    roles.sync_roles()
-    for series in Series.objects.filter(~Q(review_stages__isnull=False)):
-        review_chain_ensure(series=series)
