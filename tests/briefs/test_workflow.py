@@ -302,3 +302,27 @@ def test_demo_accounts_have_their_roles_and_series_its_chain(demo):
     assert stages == ["初审", "复审", "终审/签发"]
     assert users["clerk"].has_perm("briefs.release_issue")
     assert not users["reviewer"].has_perm("briefs.change_article")
+
+
+@pytest.mark.django_db
+def test_request_changes_notifies_submitter_and_earlier_approvers(people, series, django_capture_on_commit_callbacks):
+    """退回修改 at 复审 mails the submitter and the 初审 approver, and logs each mail."""
+    issue = walk(make_issue(series, people[E]), people, TO_STATE["stage2"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.issue_transition(issue=issue, action="request_changes", user=people[R], comment="数据需核实")
+    assert sorted(m.to[0] for m in mail.outbox) == ["chief_editor@example.com", "editor@example.com"]
+    assert "退回修改" in mail.outbox[0].subject and "数据需核实" in mail.outbox[0].body
+    logged = Notification.objects.filter(event__action="request_changes").values_list("email", flat=True)
+    assert sorted(logged) == ["chief_editor@example.com", "editor@example.com"]
+
+
+@pytest.mark.django_db
+def test_historical_numbers_entered_by_an_admin_are_kept_at_sign_off(people, series):
+    """An administrator may give a draft its historical numbers; 签发 keeps them instead of counting on."""
+    NumberedIssueFactory(series=series, year=2024, number=1, total_number=116)
+    issue = IssueFactory(series=series, created_by=people[E], year=2024, number=3, total_number=118)
+    ArticleFactory(issue=issue)
+    walk(issue, people, TO_STATE["signed"])
+    assert (issue.year, issue.number, issue.total_number) == (2024, 3, 118)
+    assert people[A].has_perm("briefs.set_issue_numbers") and not people[E].has_perm("briefs.set_issue_numbers")
