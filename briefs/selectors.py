@@ -6,7 +6,8 @@ from .models import Issue, IssueEvent
 
 
 def issues_waiting_for(user) -> QuerySet[Issue]:
-    """Issues whose next step is ``user``'s: the review stage they hold, or 印发 for circulation.
+    """Issues whose next step is ``user``'s: the review stage they hold, 印发 for circulation, and
+    drafts they submitted that came back (退回修改, 撤销签发) for them to fix and submit again.
 
     Issues they drafted or submitted are left out where the series forbids self-review, because
     the workflow would refuse them anyway.
@@ -17,7 +18,7 @@ def issues_waiting_for(user) -> QuerySet[Issue]:
         Q(current_stage__user=user) | Q(current_stage__group__in=user.groups.all())
     )
     own = Q(series__allow_self_review=False) & (Q(created_by=user) | Q(submitted_by=user))
-    waiting = held & ~own
+    waiting = (held & ~own) | Q(status=Issue.Status.DRAFT, submitted_by=user)
     if user.has_perm("briefs.release_issue"):
         waiting |= Q(status=Issue.Status.SIGNED)
     return (

@@ -60,7 +60,7 @@ def test_each_user_sees_exactly_their_buttons_and_the_posts_move_the_issue(clien
 
 @pytest.mark.django_db
 def test_waiting_for_me_on_the_admin_index(client, demo, users):
-    """After submission the issue is in chief's 待我处理 list, not in reviewer's."""
+    """After submission the issue is in chief's 待我处理 list, not in reviewer's; sent back, in the editor's."""
     twin = demo["twin"]
     workflow.issue_transition(issue=twin, action="submit", user=users["editor"])
     client.force_login(users["chief"])
@@ -69,6 +69,10 @@ def test_waiting_for_me_on_the_admin_index(client, demo, users):
     client.force_login(users["reviewer"])
     page = client.get(reverse("admin:index")).content.decode()
     assert "暂无待您处理的事项" in page
+    # Sent back, it waits for the editor who submitted it.
+    workflow.issue_transition(issue=twin, action="request_changes", user=users["chief"], comment="补充数据")
+    assert list(issues_waiting_for(users["editor"])) == [twin]
+    assert list(issues_waiting_for(users["chief"])) == []
 
 
 @pytest.mark.django_db
