@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
@@ -227,25 +227,51 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, str, list]:
 
 # The ranking looks at the most recent matches only: for a word that is in most of the archive,
 # ranking every match costs more than the best 500 of the latest few thousand are worth.
-RANK_WINDOW = 3000
+RANK_WINDOW = 1000
+
+
+def _pg_ids(cursor, phrases, words, joins, conditions, params, limit) -> list[int]:
+    """Two steps. First the latest matches of all the bigrams: the GIN index answers that exactly
+    without reading a single vector, but for words in most of the archive the planner prefers to
+    walk the primary key backwards reading every vector, which is many times slower; so the
+    bitmap plan is asked for. Then, for those only, the phrase check and the rank.
+
+    phraseto_tsquery/plainto_tsquery parse the words themselves: input never becomes tsquery
+    syntax; only the number of phrases shapes the SQL."""
+    table = SearchDocument._meta.db_table
+    with transaction.atomic():
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(
+            f"SELECT d.article_id FROM {table} d{joins} WHERE d.search_vector @@ plainto_tsquery('simple', %s)"
+            f"{conditions} ORDER BY d.article_id DESC LIMIT %s",
+            [" ".join(token for p in phrases for token in p), *params, RANK_WINDOW],
+        )
+        window = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_indexscan = on")
+    if not window:
+        return []
+    phrase_sql = " && ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
+    phrase_params = [" ".join(p) for p in phrases]
+    needs_phrase = any(len(p) > 1 for p in phrases)
+    cursor.execute(
+        "SELECT r.article_id FROM (SELECT w.article_id, {hit} AS hit, "
+        "ts_rank(w.search_vector, ({phrases}) || plainto_tsquery('simple', %s)) AS rank "
+        "FROM {table} w WHERE w.article_id = ANY(%s) OFFSET 0) r "
+        "WHERE r.hit ORDER BY r.rank DESC, r.article_id DESC LIMIT %s".format(
+            hit="w.search_vector @@ (%s)" % phrase_sql if needs_phrase else "TRUE", phrases=phrase_sql, table=table
+        ),
+        [*(phrase_params if needs_phrase else []), *phrase_params, " ".join(words), window, limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
 
 
 def _fts_ids(phrases: list[list[str]], words: list[str], filters: SearchFilters, limit: int) -> list[int]:
     joins, conditions, params = _filter_sql(filters)
-    table = SearchDocument._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # phraseto_tsquery/plainto_tsquery parse the words themselves: input never becomes tsquery
-            # syntax; only the number of phrases shapes the SQL.
-            query = " && ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
-            sql = (
-                f"SELECT w.article_id FROM (SELECT d.article_id, d.search_vector FROM {table} d{joins} "
-                f"WHERE d.search_vector @@ ({query}){conditions} ORDER BY d.article_id DESC LIMIT %s) w "
-                f"ORDER BY ts_rank(w.search_vector, ({query}) || plainto_tsquery('simple', %s)) DESC, "
-                "w.article_id DESC LIMIT %s"
-            )
-            phrase_params = [" ".join(p) for p in phrases]
-            cursor.execute(sql, [*phrase_params, *params, RANK_WINDOW, *phrase_params, " ".join(words), limit])
+            return _pg_ids(cursor, phrases, words, joins, conditions, params, limit)
         else:
             # Each phrase quoted as an FTS5 string (quotes doubled, tokens space-separated); the OR
             # group is implied by the phrases and only lets bm25 score the whole words too.

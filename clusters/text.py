@@ -99,6 +99,7 @@ def document_tokens(text: str) -> str:
     text = normalise(text)
     words: list[str] = []
     for sentence in SENTENCE_END.split(text):
+        sentence = sentence.strip()
         if sentence:
             words.extend(_sentence_words(sentence))
     runs = CJK_RUN.findall(text)

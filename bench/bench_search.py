@@ -1,0 +1,195 @@
+"""Archive search at 20,000 articles, on the database DATABASE_URL names (SQLite by default).
+
+The articles are generated, deterministically, from the vocabulary of issue 117 (the seed text cut
+by jieba, words drawn by their frequency, cluster names and aliases mixed in) and spread over ten
+years of two series. Figures: time to create the data and build the index in bulk; search p95 for
+one-, two- and four-character queries, against a plain ``icontains`` scan measured in the same
+run; the coverage page's selector, its number of queries on a small and on the full data set.
+
+Run with ``python -m bench search``; BENCH_SEARCH_ARTICLES changes the number of articles.
+"""
+
+import os
+import random
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+ARTICLES = int(os.environ.get("BENCH_SEARCH_ARTICLES", "20000"))
+ARTICLES_PER_ISSUE = 10
+SEED_TEXT = Path(os.environ.get("ZHIKU_SEED", "/work/shared/seed/000_1cc896fb872a0a73.txt"))
+QUERIES = {
+    1: ["芯", "链", "海", "量", "展"],
+    2: ["芯片", "储能", "基金", "创新", "韧性"],
+    4: ["产业集群", "集成电路", "工业上楼", "量子信息", "专项基金"],
+}
+RUNS = 20
+TARGET_MS = 100.0
+
+
+def _vocabulary(rng: random.Random):
+    from clusters import text
+    from clusters.taxonomy_data import SHENZHEN_TERMS
+
+    seed = SEED_TEXT.read_text(encoding="utf-8") if SEED_TEXT.exists() else ""
+    if not seed:
+        from briefs import demo_content
+
+        seed = "。".join(block for _kind, block in demo_content.ARTICLE_BLOCKS)
+    words = Counter(w for w in text.tokenizer().cut(seed, HMM=False) if text.CJK.match(w))
+    for term in SHENZHEN_TERMS:
+        if text.CJK.match(term):
+            words[term] += 2
+    return list(words), list(words.values())
+
+
+def _sentences(rng, vocabulary, weights, count):
+    pool = []
+    for _ in range(count):
+        clauses = []
+        for _clause in range(rng.randint(1, 3)):
+            clauses.append("".join(rng.choices(vocabulary, weights, k=rng.randint(4, 9))))
+        pool.append("，".join(clauses) + "。")
+    return pool
+
+
+def _build(rng):
+    from datetime import date
+
+    from briefs.models import Article, Issue, Series
+    from clusters.models import ArticleCluster, Cluster
+    from clusters.services import search_index_rebuild
+
+    vocabulary, weights = _vocabulary(rng)
+    pool = _sentences(rng, vocabulary, weights, 6000)
+    leaves = list(Cluster.objects.filter(children__isnull=True))
+    series = [
+        Series.objects.create(name="领军参阅", slug="lingjun", publisher_lines="苏州太湖书院 主办"),
+        Series.objects.create(name="决策参考", slug="juece", publisher_lines="苏州太湖智库"),
+    ]
+    started = time.perf_counter()
+    issues, totals = [], {s.pk: 0 for s in series}
+    per_year: Counter = Counter()
+    for i in range(ARTICLES // ARTICLES_PER_ISSUE):
+        s = series[i % 2]
+        year = 2015 + (i * 10) // (ARTICLES // ARTICLES_PER_ISSUE)
+        per_year[(s.pk, year)] += 1
+        totals[s.pk] += 1
+        issues.append(
+            Issue(
+                series=s,
+                year=year,
+                number=per_year[(s.pk, year)],
+                total_number=totals[s.pk],
+                issue_date=date(year, 1 + (per_year[(s.pk, year)] % 12), 1 + (i % 28)),
+                status=Issue.Status.RELEASED if rng.random() < 0.9 else Issue.Status.SIGNED,
+            )
+        )
+    issues = Issue.objects.bulk_create(issues, batch_size=1000)
+    articles = []
+    for issue in issues:
+        for position in range(1, ARTICLES_PER_ISSUE + 1):
+            title = "".join(rng.choices(vocabulary, weights, k=rng.randint(3, 5)))
+            if rng.random() < 0.5:
+                title = rng.choice(leaves).name + title
+            body = "".join(
+                "<p>%s</p>" % "".join(rng.choices(pool, k=rng.randint(2, 4))) for _p in range(rng.randint(3, 6))
+            )
+            articles.append(Article(issue=issue, position=position, title=title[:200], body=body))
+    articles = Article.objects.bulk_create(articles, batch_size=1000)
+    tags = []
+    for article in articles:
+        for cluster in rng.sample(leaves, rng.randint(1, 2)):
+            tags.append(ArticleCluster(article=article, cluster=cluster))
+    ArticleCluster.objects.bulk_create(tags, batch_size=2000)
+    created = time.perf_counter() - started
+    started = time.perf_counter()
+    indexed = search_index_rebuild(batch_size=2000)
+    index_time = time.perf_counter() - started
+    chars = sum(len(a.body) for a in articles)
+    print(
+        "data: %d articles (%d issues, %d tags, %.1f MB of HTML) created in %.1f s; index of %d built in %.1f s"
+        % (len(articles), len(issues), len(tags), chars * 3 / 1e6, created, indexed, index_time)
+    )
+
+
+def _p95(samples):
+    samples = sorted(samples)
+    return samples[max(0, int(round(0.95 * len(samples))) - 1)] * 1000
+
+
+def _time(fn, queries):
+    samples, hits = [], []
+    for q in queries:
+        hits.append(len(fn(q)))  # warm-up run, also counts the matches
+        for _ in range(RUNS):
+            started = time.perf_counter()
+            fn(q)
+            samples.append(time.perf_counter() - started)
+    return samples, hits
+
+
+def _icontains(q):
+    from django.db.models import Q
+
+    from briefs.models import Article
+
+    return list(Article.objects.filter(Q(title__icontains=q) | Q(body__icontains=q)).values_list("id", flat=True))
+
+
+def _coverage_queries():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clusters import selectors
+    from clusters.models import Taxonomy
+
+    taxonomy = Taxonomy.objects.get(name="深圳20+8")
+    with CaptureQueriesContext(connection) as ctx:
+        started = time.perf_counter()
+        selectors.coverage(taxonomy=taxonomy)
+        elapsed = time.perf_counter() - started
+    return len(ctx.captured_queries), elapsed * 1000
+
+
+def main():
+    from django.db import connection
+
+    from bench.db import bench_database
+    from clusters import text
+    from clusters.selectors import article_search_ids
+
+    rng = random.Random(117)
+    text.tokenizer()  # jieba's one-time dictionary load is not part of any figure
+    with bench_database():
+        print("database: %s (%s)" % (connection.vendor, connection.settings_dict["NAME"]), flush=True)
+        small_queries, _ms = _coverage_queries()
+        _build(rng)
+        print("search p95 over %d runs × %d queries per length (limit: %.0f ms):" % (RUNS, 5, TARGET_MS))
+        failed = False
+        for length, queries in QUERIES.items():
+            search, hits = _time(article_search_ids, queries)
+            scan, scan_hits = _time(_icontains, queries)
+            p95, base = _p95(search), _p95(scan)
+            failed |= p95 >= TARGET_MS
+            print(
+                "  %d-char %-32s search p95 %6.1f ms (median %5.1f) | icontains p95 %7.1f ms | %5.1f× faster | hits %s (scan %s)"
+                % (
+                    length,
+                    "/".join(queries),
+                    p95,
+                    statistics.median(search) * 1000,
+                    base,
+                    base / p95 if p95 else float("inf"),
+                    hits,
+                    scan_hits,
+                ),
+                flush=True,
+            )
+        big_queries, ms = _coverage_queries()
+        print(
+            "coverage selector: %d queries on an empty archive, %d on %d articles (%.0f ms)"
+            % (small_queries, big_queries, ARTICLES, ms)
+        )
+        print("RESULT: %s" % ("search p95 under %.0f ms" % TARGET_MS if not failed else "search p95 OVER target"))
