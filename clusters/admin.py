@@ -8,6 +8,7 @@ fields, fieldsets, inlines or filters carry through.
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -44,6 +45,9 @@ class TaxonomyAdmin(admin.ModelAdmin):
     @admin.display(description=_("Clusters"), ordering="cluster_count_value")
     def cluster_count(self, obj):
         return obj.cluster_count_value
+
+    def save_model(self, request, obj, form, change):
+        services.taxonomy_save(taxonomy=obj, user=request.user)
 
 
 @admin.register(Cluster)
@@ -95,8 +99,6 @@ class ClusterAdmin(admin.ModelAdmin):
             return super().delete_view(request, object_id, extra_context)
         except ClustersError as error:
             self.message_user(request, str(error), messages.ERROR)
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(reverse("admin:clusters_cluster_change", args=[object_id]))
 
 

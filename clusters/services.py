@@ -39,6 +39,15 @@ def _require(user: User, *perms: str) -> None:
 
 
 @transaction.atomic
+def taxonomy_save(*, taxonomy: Taxonomy, user: User) -> Taxonomy:
+    """Create or change a tree's root (an office's own taxonomy)."""
+    _require(user, "clusters.change_taxonomy" if taxonomy.pk else "clusters.add_taxonomy")
+    taxonomy.full_clean()
+    taxonomy.save()
+    return taxonomy
+
+
+@transaction.atomic
 def cluster_save(*, cluster: Cluster, user: User) -> Cluster:
     """Create or change a node of a tree; refuses cycles and duplicate names (clear messages)."""
     _require(user, "clusters.change_cluster" if cluster.pk else "clusters.add_cluster")

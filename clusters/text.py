@@ -124,20 +124,20 @@ MAX_QUERY_WORDS = 8
 def query_terms(term: str) -> tuple[list[list[str]], list[str]]:
     """(phrases, words) for a query.
 
-    Phrases: for each word of the query, the sequence of its CJK bigrams (its character when it has
-    only one), or the word itself when it is Latin or digits. Each phrase must occur as such — which
-    for bigrams means the word occurs as a substring, whatever way jieba cut the text. Words: the
-    query's whole jieba words, used only to rank articles where jieba found the same words higher.
+    Phrases: each run of CJK characters in the query (runs are split by spaces and punctuation)
+    becomes the sequence of its bigrams (its character when it has only one), each run of Latin
+    letters or digits itself. Each phrase must occur as such, which for bigrams means the run
+    occurs as a substring, whatever way jieba cut the text; separate runs may occur anywhere.
+    Words: the query's jieba words, used only to rank articles where jieba found the same words
+    higher.
     """
+    normalised = normalise(term)
     phrases: list[list[str]] = []
-    words: list[str] = []
-    for word in query_tokens(term)[:MAX_QUERY_WORDS]:
-        for run in TOKEN_RUN.findall(word):
-            phrase = _bigrams(run) if CJK.match(run) and len(run) > 1 else [run]
-            if phrase not in phrases:
-                phrases.append(phrase)
-        words.append(word)
-    return phrases, words
+    for run in TOKEN_RUN.findall(normalised)[:MAX_QUERY_WORDS]:
+        phrase = _bigrams(run) if CJK.match(run) and len(run) > 1 else [run]
+        if phrase not in phrases:
+            phrases.append(phrase)
+    return phrases, query_tokens(term)[: MAX_QUERY_WORDS * 4]
 
 
 def highlight(text: str, term: str, *, width: int = 60) -> SafeString:

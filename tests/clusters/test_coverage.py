@@ -68,7 +68,7 @@ def test_coverage_queries_do_not_grow_with_data(shenzhen, django_assert_max_num_
             _tag(name, year, n=2)
     with django_assert_max_num_queries(small):
         selectors.coverage(taxonomy=shenzhen, today=TODAY)
-    assert small <= 5
+    assert small <= 4
 
 
 def test_coverage_page(client, shenzhen, role_user, django_assert_max_num_queries):

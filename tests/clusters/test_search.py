@@ -172,3 +172,11 @@ def test_words_jieba_cuts_differently_in_the_text_are_found(demo):
     article = demo["issue_117"].articles.get()
     for term in ("产业集群", "工业上楼", "新质生产力", "20+8", "GDP", "核磁共振"):
         assert article.pk in article_search_ids(term), term
+
+
+def test_a_run_of_characters_matches_as_written(shenzhen):
+    """“工业上楼” finds the text that has it, not one with 工业 and 上楼 apart; space-separated parts may be apart."""
+    together = ArticleFactory(title="厂房", body="<p>推进“工业上楼”厂房项目建设。</p>")
+    apart = ArticleFactory(title="园区", body="<p>工业园区建设加快，企业陆续上楼。</p>")
+    assert article_search_ids("工业上楼") == [together.pk]
+    assert set(article_search_ids("工业 上楼")) == {together.pk, apart.pk}

@@ -182,3 +182,18 @@ def test_admin_cycle_is_refused_in_chinese(client, node):
     assert "不能放在其自身或其下级集群之下" in response.content.decode()
     category.refresh_from_db()
     assert category.parent is None
+
+
+def test_an_office_adds_its_own_tree(role_user):
+    """管理员 adds a taxonomy and its categories; an editor may not add a taxonomy."""
+    admin_user = role_user("administrator")
+    taxonomy = services.taxonomy_save(taxonomy=Taxonomy(name="苏州产业地图"), user=admin_user)
+    category = services.cluster_save(
+        cluster=Cluster(taxonomy=taxonomy, name="电子信息", kind=Cluster.Kind.CATEGORY), user=admin_user
+    )
+    services.cluster_save(cluster=Cluster(taxonomy=taxonomy, parent=category, name="集成电路"), user=admin_user)
+    assert [c.name for c in Cluster.objects.filter(taxonomy=taxonomy).order_by("id")] == ["电子信息", "集成电路"]
+    with pytest.raises(ClustersPermissionDenied):
+        services.taxonomy_save(taxonomy=Taxonomy(name="编辑的体系"), user=role_user("editor"))
+    with pytest.raises(ValidationError):
+        services.taxonomy_save(taxonomy=Taxonomy(name="苏州产业地图"), user=admin_user)
