@@ -143,7 +143,8 @@ def query_terms(term: str) -> tuple[list[list[str]], list[str]]:
 def highlight(text: str, term: str, *, width: int = 60) -> SafeString:
     """A snippet of ``text`` around the first match with matches in <mark>; everything else escaped."""
     text = text or ""
-    needles = [t for t in dict.fromkeys([term.strip(), *query_tokens(term)]) if t]
+    # What must occur is each run of characters as typed (see query_terms), so that is what is marked.
+    needles = list(dict.fromkeys(TOKEN_RUN.findall(normalise(term))))
     needles.sort(key=len, reverse=True)
     if not needles:
         return escape(text[: width * 2])
