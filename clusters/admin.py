@@ -138,6 +138,33 @@ class ClusterListFilter(admin.SimpleListFilter):
 SUGGESTIONS_FIELD = "cluster_suggestions"
 
 
+@admin.register(ArticleCluster)
+class ArticleClusterAdmin(admin.ModelAdmin):
+    """Tags on their own: how the archive (signed issues, whose articles are read-only) gets tagged."""
+
+    list_display = ["article", "cluster", "created_by", "created_at"]
+    list_select_related = ["article", "cluster", "created_by"]
+    list_filter = ["cluster__taxonomy", "cluster"]
+    search_fields = ["article__title", "cluster__name"]
+    autocomplete_fields = ["article", "cluster"]
+    fields = ["article", "cluster"]
+    date_hierarchy = "created_at"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            old = ArticleCluster.objects.select_related("article", "cluster").get(pk=obj.pk)
+            services.article_tag_remove(article=old.article, cluster=old.cluster, user=request.user)
+        tag = services.article_tag_add(article=obj.article, cluster=obj.cluster, user=request.user)
+        obj.pk, obj.created_by, obj.created_at = tag.pk, tag.created_by, tag.created_at
+
+    def delete_model(self, request, obj):
+        services.article_tag_remove(article=obj.article, cluster=obj.cluster, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("article", "cluster"):
+            services.article_tag_remove(article=obj.article, cluster=obj.cluster, user=request.user)
+
+
 def extend_article_admin(site=admin.site):
     """Replace the registered Article admin by a subclass that adds tags, suggestions and the filter."""
     registered = site._registry.get(Article)
@@ -160,7 +187,11 @@ def extend_article_admin(site=admin.site):
 
         def get_fieldsets(self, request, obj=None):
             fieldsets = list(super().get_fieldsets(request, obj))
-            if obj is None or not request.user.has_perm("clusters.add_articlecluster"):
+            if (
+                obj is None
+                or not request.user.has_perm("clusters.add_articlecluster")
+                or not self.has_change_permission(request, obj)
+            ):
                 return [
                     (name, {**options, "fields": [f for f in options["fields"] if f != SUGGESTIONS_FIELD]})
                     for name, options in fieldsets

@@ -230,41 +230,53 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, str, list]:
 RANK_WINDOW = 1000
 
 
+MAX_WINDOWS = 6
+
+
 def _pg_ids(cursor, phrases, words, joins, conditions, params, limit) -> list[int]:
-    """Two steps. First the latest matches of all the bigrams: the GIN index answers that exactly
-    without reading a single vector, but for words in most of the archive the planner prefers to
-    walk the primary key backwards reading every vector, which is many times slower; so the
-    bitmap plan is asked for. Then, for those only, the phrase check and the rank.
+    """Two steps, window by window from the latest article back.
+
+    First the latest articles holding all the bigrams: the GIN index answers that exactly without
+    reading a single vector (for words in most of the archive the planner would rather walk the
+    primary key backwards reading every vector, many times slower, so the bitmap plan is asked
+    for). Then, for that window only, the phrase check (the bigrams in order) and the rank. More
+    windows are read while the phrase check leaves fewer than ``limit`` hits.
 
     phraseto_tsquery/plainto_tsquery parse the words themselves: input never becomes tsquery
     syntax; only the number of phrases shapes the SQL."""
     table = SearchDocument._meta.db_table
-    with transaction.atomic():
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(
-            f"SELECT d.article_id FROM {table} d{joins} WHERE d.search_vector @@ plainto_tsquery('simple', %s)"
-            f"{conditions} ORDER BY d.article_id DESC LIMIT %s",
-            [" ".join(token for p in phrases for token in p), *params, RANK_WINDOW],
-        )
-        window = [row[0] for row in cursor.fetchall()]
-        cursor.execute("SET LOCAL enable_seqscan = on")
-        cursor.execute("SET LOCAL enable_indexscan = on")
-    if not window:
-        return []
+    all_bigrams = " ".join(token for p in phrases for token in p)
     phrase_sql = " && ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
     phrase_params = [" ".join(p) for p in phrases]
     needs_phrase = any(len(p) > 1 for p in phrases)
-    cursor.execute(
-        "SELECT r.article_id FROM (SELECT w.article_id, {hit} AS hit, "
+    rank_sql = (
+        "SELECT r.article_id, r.rank FROM (SELECT w.article_id, {hit} AS hit, "
         "ts_rank(w.search_vector, ({phrases}) || plainto_tsquery('simple', %s)) AS rank "
-        "FROM {table} w WHERE w.article_id = ANY(%s) OFFSET 0) r "
-        "WHERE r.hit ORDER BY r.rank DESC, r.article_id DESC LIMIT %s".format(
-            hit="w.search_vector @@ (%s)" % phrase_sql if needs_phrase else "TRUE", phrases=phrase_sql, table=table
-        ),
-        [*(phrase_params if needs_phrase else []), *phrase_params, " ".join(words), window, limit],
-    )
-    return [row[0] for row in cursor.fetchall()]
+        "FROM {table} w WHERE w.article_id = ANY(%s) OFFSET 0) r WHERE r.hit"
+    ).format(hit="w.search_vector @@ (%s)" % phrase_sql if needs_phrase else "TRUE", phrases=phrase_sql, table=table)
+    hits: list[tuple[float, int]] = []
+    before = None
+    for _window in range(MAX_WINDOWS):
+        with transaction.atomic():
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(
+                f"SELECT d.article_id FROM {table} d{joins} WHERE d.search_vector @@ plainto_tsquery('simple', %s)"
+                f"{conditions}{' AND d.article_id < %s' if before else ''} ORDER BY d.article_id DESC LIMIT %s",
+                [all_bigrams, *params, *([before] if before else []), RANK_WINDOW],
+            )
+            window = [row[0] for row in cursor.fetchall()]
+            cursor.execute("SET LOCAL enable_seqscan = on")
+            cursor.execute("SET LOCAL enable_indexscan = on")
+        if not window:
+            break
+        cursor.execute(rank_sql, [*(phrase_params if needs_phrase else []), *phrase_params, " ".join(words), window])
+        hits.extend((rank, pk) for pk, rank in cursor.fetchall())
+        if len(window) < RANK_WINDOW or len(hits) >= limit:
+            break
+        before = window[-1]
+    hits.sort(key=lambda hit: (-hit[0], -hit[1]))
+    return [pk for _rank, pk in hits[:limit]]
 
 
 def _fts_ids(phrases: list[list[str]], words: list[str], filters: SearchFilters, limit: int) -> list[int]:

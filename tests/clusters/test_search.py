@@ -180,3 +180,12 @@ def test_a_run_of_characters_matches_as_written(shenzhen):
     apart = ArticleFactory(title="园区", body="<p>工业园区建设加快，企业陆续上楼。</p>")
     assert article_search_ids("工业上楼") == [together.pk]
     assert set(article_search_ids("工业 上楼")) == {together.pk, apart.pk}
+
+
+def test_older_matches_are_found_past_the_ranking_window(shenzhen, monkeypatch):
+    """Newer articles that hold the bigrams apart do not hide an older one that has the phrase."""
+    monkeypatch.setattr(selectors, "RANK_WINDOW", 2)
+    older = ArticleFactory(title="旧文", body="<p>推进工业上楼。</p>")
+    for _ in range(5):
+        ArticleFactory(title="新文", body="<p>工业发展，业上有成，企业上楼。</p>")
+    assert article_search_ids("工业上楼") == [older.pk]

@@ -144,3 +144,23 @@ def test_deleting_an_article_removes_its_tags(shenzhen):
     tag = ArticleCluster.objects.create(article=ArticleFactory(), cluster=Cluster.objects.get(name="区块链"))
     Article.objects.filter(pk=tag.article_id).delete()
     assert not ArticleCluster.objects.filter(pk=tag.pk).exists()
+
+
+def test_archive_articles_are_tagged_in_the_tag_admin(client, shenzhen, role_user):
+    """An editor tags an article of a released issue (read-only in the article admin) through the tag admin."""
+    from tests.factories import NumberedIssueFactory
+
+    article = ArticleFactory(issue=NumberedIssueFactory())
+    editor = role_user("editor")
+    client.force_login(editor)
+    response = client.post(
+        "/admin/clusters/articlecluster/add/",
+        {"article": article.pk, "cluster": Cluster.objects.get(name="深地深海").pk},
+    )
+    assert response.status_code == 302
+    tag = ArticleCluster.objects.get(article=article)
+    assert (tag.cluster.name, tag.created_by) == ("深地深海", editor)
+    client.force_login(role_user("reviewer"))
+    response = client.post("/admin/clusters/articlecluster/%s/delete/" % tag.pk, {"post": "yes"})
+    assert response.status_code == 403
+    assert ArticleCluster.objects.filter(pk=tag.pk).exists()
