@@ -13,3 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="zhiku-test-media-")
 ALLOWED_HOSTS = ["*"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared-cache in-memory database: shared-cache SQLite fails a second
+    # writer at once ("table is locked") instead of queueing it, so the concurrent sign-off tests
+    # could not run on SQLite. With a file, WAL + IMMEDIATE behave as in production.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "zhiku-test-%d.sqlite3" % os.getpid())}  # noqa: F405
