@@ -241,17 +241,6 @@ def extend_article_admin(site=admin.site):
             if accepted:
                 services.article_tags_accept(article=form.instance, cluster_ids=accepted, user=request.user)
 
-    if not any("get_search_results" in vars(klass) for klass in base.__mro__ if klass.__module__.startswith("briefs")):
-        # briefs' own admin no longer joins the archive search into its search box: do it here.
-        def get_search_results(self, request, queryset, search_term):
-            queryset, may_have_duplicates = super(ArticleAdmin, self).get_search_results(request, queryset, search_term)
-            ids = selectors.article_search_ids(search_term) if search_term.strip() else []
-            if ids:
-                queryset |= self.model.objects.filter(pk__in=ids)
-            return queryset, may_have_duplicates
-
-        ArticleAdmin.get_search_results = get_search_results
-
     ArticleAdmin.__name__ = ArticleAdmin.__qualname__ = base.__name__
     ArticleAdmin.__module__ = __name__
     if registered is not None:
