@@ -280,6 +280,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
     fields = ["issue", "position", "title", "byline", "body", "seen_version", "diff_link"]
     readonly_fields = ["diff_link"]
 
+    def get_search_results(self, request, queryset, search_term):
+        # The archive search (clusters) finds words in bodies, Chinese-aware; title/byline stay icontains.
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        ids = article_search_ids(search_term) if search_term.strip() else None
+        if ids:
+            queryset |= self.model.objects.filter(id__in=ids)
+        return queryset, may_have_duplicates
+
     @admin.display(description=_("Versions"))
     def diff_link(self, obj):
         return _diff_link(obj)
@@ -406,10 +414,3 @@ class NotificationAdmin(ReadOnlyAdmin):
 class PaperSignOffAdmin(ReadOnlyAdmin):
     list_display = ["issue", "signer", "signed_on", "scan", "recorded_by", "recorded_at"]
     list_select_related = ["issue__series", "signer", "recorded_by"]
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        ids = article_search_ids(search_term) if search_term.strip() else None
-        if ids:
-            queryset |= self.model.objects.filter(id__in=ids)
-        return queryset, may_have_duplicates
