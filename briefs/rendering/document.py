@@ -89,10 +89,10 @@ Block = Heading | Paragraph | Table | Image
 class Masthead:
     series_title: str
     tagline: str
-    number_line: str  # "第 2 期", or "" for a draft that has no number yet
-    total_line: str  # "(总第 117 期)", or ""
+    number_line: str  # "第 2 期"; a draft's is the number it would get if signed today
+    total_line: str  # "(总第 117 期)", likewise
     publishers: tuple[str, ...]
-    date_line: str  # "2024 年 1 月 19 日", or ""
+    date_line: str  # "2024 年 1 月 19 日"; a draft's is the day it would be signed
     classification: str  # "内部资料", "秘密"… as printed, or ""
 
 
@@ -116,13 +116,15 @@ class IssueDocument:
     masthead: Masthead
     articles: tuple[Article, ...]
     footer: Footer
-    is_draft: bool = False  # prints a visible 草稿 marker
+    is_draft: bool = False  # prints a visible 草稿 marker; its numbers are provisional
     file_stem: str = "issue"  # download name without extension, e.g. "领军参阅-2024-第2期-总第117期"
 
     @property
     def title(self) -> str:
         numbers = " ".join(x for x in (self.masthead.number_line, self.masthead.total_line) if x)
-        return "{} {}".format(self.masthead.series_title, numbers or "草稿")
+        if self.is_draft:
+            numbers = " ".join(x for x in ("草稿", numbers) if x)
+        return f"{self.masthead.series_title} {numbers}"
 
     def plain_text(self) -> str:
         """The printed text in reading order; what a PDF read back must contain."""

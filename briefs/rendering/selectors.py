@@ -4,9 +4,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from django.conf import settings
+from django.utils import timezone
 
 from briefs.extensions import distribution_footer
 from briefs.models import Issue
+from briefs.workflow import issue_number_preview
 
 from .blocks import html_to_blocks
 from .document import Article, Footer, IssueDocument, Masthead
@@ -49,23 +51,33 @@ def _editor_line(issue: Issue, series) -> str:
     return line
 
 
-def issue_document(issue: Issue) -> IssueDocument:
+def issue_document(issue: Issue, *, today=None) -> IssueDocument:
     """Everything printed for ``issue``, as a frozen value.
 
-    A draft has no numbers or date yet: those lines stay empty and the document is marked
-    as a draft, which the renderers print as a visible 草稿. The 报 line and print run come
-    from the distribution provider (circulation); without one, the 报 line is left out and
-    the print run is the issue's own or the series default.
+    A draft (草稿 or 送审) prints the numbers and date it would get if it were signed ``today``
+    (``workflow.issue_number_preview``, what the issue page shows as 如今日签发…), and the document
+    is marked as a draft, which the renderers print as a visible 草稿: the numbers may still
+    change if another issue is signed first. A signed or released issue prints its own numbers.
+    The 报 line and print run come from the distribution provider (circulation); without one, the
+    报 line is left out and the print run is the issue's own or the series default.
     """
     series = issue.series
     numbered = issue.total_number is not None
+    is_draft = not numbered or issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW)
+    if is_draft:
+        preview = issue_number_preview(issue, on=today)
+        number, total = preview.number, preview.total_number
+        # Signing keeps a date already set and otherwise takes the day of signing.
+        day = issue.issue_date or today or timezone.localdate()
+    else:
+        number, total, day = issue.number, issue.total_number, issue.issue_date
     masthead = Masthead(
         series_title=series.name,
         tagline=series.tagline,
-        number_line=f"第 {issue.number} 期" if issue.number else "",
-        total_line=f"(总第 {issue.total_number} 期)" if numbered else "",
+        number_line=f"第 {number} 期" if number else "",
+        total_line=f"(总第 {total} 期)" if total else "",
         publishers=tuple(series.publishers),
-        date_line=_date_line(issue.issue_date),
+        date_line=_date_line(day),
         classification=CLASSIFICATION_MARKS.get(issue.classification, ""),
     )
     articles = tuple(
@@ -80,7 +92,7 @@ def issue_document(issue: Issue) -> IssueDocument:
         address_line=f"地址：{series.address}" if series.address else "",
         print_run_line=f"共印：{print_run} 份",
     )
-    if numbered:
+    if not is_draft:
         stem = f"{series.name}-{issue.year}-第{issue.number}期-总第{issue.total_number}期"
     else:
         stem = f"{series.name}-草稿-{issue.pk}"
@@ -88,6 +100,6 @@ def issue_document(issue: Issue) -> IssueDocument:
         masthead=masthead,
         articles=articles,
         footer=footer,
-        is_draft=not numbered or issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW),
+        is_draft=is_draft,
         file_stem=stem,
     )

@@ -3,8 +3,9 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
-from briefs import extensions
+from briefs import extensions, workflow
 from briefs.rendering.blocks import html_to_blocks
 from briefs.rendering.document import Cell, Heading, Image, Paragraph, Table
 from briefs.rendering.html import render_html
@@ -55,17 +56,48 @@ def test_blocks_follow_the_sanitiser_allowlist():
 
 
 @pytest.mark.django_db
-def test_draft_has_no_numbers_and_prints_a_draft_marker():
-    """A draft has no number, total number or date yet: those lines stay empty and 草稿 shows."""
-    draft = IssueFactory()
+def test_draft_prints_the_numbers_it_would_get_if_signed_today():
+    """A draft prints the numbers and date it would get if signed today (the workflow's
+    issue_number_preview: next 第 N 期 of the year, next 总第 M 期 of the series), and is marked
+    草稿 on the masthead, in the page corner and in its title; its file name stays a draft's."""
+    signed = NumberedIssueFactory(year=2024, number=2, total_number=117, issue_date=date(2024, 1, 19), status="signed")
+    draft = IssueFactory(series=signed.series)
     ArticleFactory(issue=draft, title="草稿文章")
-    document = issue_document(draft)
+    document = issue_document(draft, today=date(2024, 3, 1))
+    m = document.masthead
     assert document.is_draft
-    assert (document.masthead.number_line, document.masthead.total_line, document.masthead.date_line) == ("", "", "")
+    assert (m.number_line, m.total_line, m.date_line) == ("第 3 期", "(总第 118 期)", "2024 年 3 月 1 日")
+    assert document.title == f"{signed.series.name} 草稿 第 3 期 (总第 118 期)"
+    assert document.file_stem == f"{signed.series.name}-草稿-{draft.pk}"
     html = render_html(document).decode()
     assert '<html lang="zh-CN">' in html
     assert 'class="draft-mark">草稿<' in html
+    assert '@top-right { content: "草稿"' in html
+    assert "第 3 期" in html and "(总第 118 期)" in html
     assert "草稿文章" in html
+
+    # In a new year the number starts again at 1; the total keeps counting.
+    m = issue_document(draft, today=date(2025, 1, 6)).masthead
+    assert (m.number_line, m.total_line, m.date_line) == ("第 1 期", "(总第 118 期)", "2025 年 1 月 6 日")
+
+
+@pytest.mark.django_db
+def test_draft_defaults_to_todays_preview_and_keeps_reserved_numbers():
+    """Without ``today`` the preview is for the local date, as on the issue page; a draft whose
+    sign-off was voided but kept its numbers (reserved) prints those, and a date already set is kept."""
+    draft = IssueFactory()
+    m = issue_document(draft).masthead
+    preview = workflow.issue_number_preview(draft)
+    today = timezone.localdate()
+    assert (m.number_line, m.total_line) == (f"第 {preview.number} 期", f"(总第 {preview.total_number} 期)")
+    assert m.date_line == f"{today.year} 年 {today.month} 月 {today.day} 日"
+
+    reserved = NumberedIssueFactory(year=2024, number=5, total_number=120, issue_date=date(2024, 3, 8), status="draft")
+    NumberedIssueFactory(series=reserved.series, year=2024, number=6, total_number=121, status="released")
+    document = issue_document(reserved, today=date(2024, 4, 1))
+    m = document.masthead
+    assert document.is_draft
+    assert (m.number_line, m.total_line, m.date_line) == ("第 5 期", "(总第 120 期)", "2024 年 3 月 8 日")
 
 
 @pytest.mark.django_db
@@ -79,6 +111,7 @@ def test_signed_issue_prints_its_numbers(django_assert_max_num_queries):
     m = document.masthead
     assert (m.number_line, m.total_line, m.date_line) == ("第 2 期", "(总第 917 期)", "2024 年 1 月 19 日")
     assert not document.is_draft
+    assert document.title.endswith("第 2 期 (总第 917 期)") and "草稿" not in document.title
     assert len(document.articles) == 2
     assert "草稿" not in render_html(document).decode()
 

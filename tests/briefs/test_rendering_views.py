@@ -4,14 +4,17 @@ import hashlib
 import io
 from datetime import date
 
+import pdfplumber
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from briefs.models import Issue
 from briefs.signals import issue_transitioned
+from tests.briefs.test_rendering import squash
 from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +58,39 @@ def test_staff_gets_preview_and_word(client):
     assert word["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     assert "attachment" in word["Content-Disposition"]
     assert any(p.text == "预览文章" for p in Document(io.BytesIO(word.content)).paragraphs)
+
+
+def test_draft_pdf_and_word_print_the_would_be_numbers_marked_draft(client):
+    """Downloaded before 签发, the PDF and the Word file carry the numbers the draft would get if
+    signed today (what the issue page shows as 如今日签发…) next to a 草稿 marker; once signed, the
+    real numbers print and no 草稿 marker is left."""
+    NumberedIssueFactory(year=timezone.localdate().year, number=2, total_number=117, status=Issue.Status.RELEASED)
+    series = Issue.objects.get(total_number=117).series
+    draft = IssueFactory(series=series)
+    ArticleFactory(issue=draft, title="草稿期号")
+    client.force_login(viewer(is_staff=True))
+
+    pdf = client.get(reverse("briefs:issue_pdf", args=[draft.pk]))
+    assert pdf.status_code == 200
+    with pdfplumber.open(io.BytesIO(pdf.content)) as read:
+        first = squash(read.pages[0].extract_text())
+        corner = [c for c in read.pages[0].chars if c["top"] < 37 * 72 / 25.4 - 8]
+    assert "第3期" in first and "(总第118期)" in first
+    assert "草稿" in first, "the 草稿 marker on the masthead"
+    assert squash("".join(c["text"] for c in corner)) == "草稿", "and in the page's top corner"
+
+    word = client.get(reverse("briefs:issue_docx", args=[draft.pk]))
+    paragraphs = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    assert "草稿" in paragraphs[0]
+    assert "第 3 期" in paragraphs and "(总第 118 期)" in paragraphs
+
+    Issue.objects.filter(pk=draft.pk).update(
+        status=Issue.Status.RELEASED, year=2020, number=9, total_number=90, issue_date=date(2020, 5, 4)
+    )
+    word = client.get(reverse("briefs:issue_docx", args=[draft.pk]))
+    paragraphs = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    assert "第 9 期" in paragraphs and "(总第 90 期)" in paragraphs
+    assert not any("草稿" in text for text in paragraphs if text != "草稿期号")
 
 
 def test_issue_page_shows_the_output_buttons(client):
