@@ -54,6 +54,8 @@ def _export_response(data: bytes, file_format: str, filename: str) -> HttpRespon
 class RecipientAdmin(ImportExportModelAdmin):
     resource_classes = [RecipientResource]
     formats = [XLSX, CSV]
+    # Row numbers and messages as the spreadsheet shows them (header = row 1).
+    import_template_name = "admin/circulation/recipient/import.html"
     list_display = [
         "printed_name",
         "full_name",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
+from import_export.results import Result
 
 from .models import Category, Channel, Recipient
 
@@ -147,6 +148,48 @@ class EscapingResourceMixin:
         return escape_formula(super().export_field(field, instance, **kwargs))
 
 
+class SpreadsheetResult(Result):
+    """django-import-export counts data rows from 1; people read the row number Excel shows,
+    where the header is row 1. Every row number this result holds is the spreadsheet's."""
+
+    HEADER_ROWS = 1
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + self.HEADER_ROWS, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + self.HEADER_ROWS, row, errors)
+
+    def row_errors(self):
+        # The base class re-counts the reported rows (skipped ones change the count); the error
+        # rows keep the number of the row they came from.
+        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
+
+
+def _error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return "；".join(error.messages)
+    return str(error)
+
+
+def import_error_messages(result, resource) -> list[str]:
+    """Chinese messages naming the spreadsheet row (the header is row 1) and the column, the same
+    for the admin's preview, the service and the command line."""
+    messages = [_error_text(error.error) for error in result.base_errors]
+    for invalid in result.invalid_rows:
+        for attribute, errors in invalid.error_dict.items():
+            column = resource.column_label(attribute) if attribute in resource.fields else attribute
+            for error in errors:
+                messages.append(
+                    gettext("Row %(row)s, column “%(column)s”: %(message)s")
+                    % {"row": invalid.number, "column": column, "message": error}
+                )
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            messages.append(gettext("Row %(row)s: %(message)s") % {"row": number, "message": _error_text(error.error)})
+    return messages
+
+
 KIND_CHOICES = Recipient.Kind.choices
 
 
@@ -195,6 +238,16 @@ class RecipientResource(EscapingResourceMixin, resources.ModelResource):
         super().__init__(**kwargs)
         self._existing: dict[str, Recipient] = {}
         self._seen: dict[str, int] = {}
+
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetResult
+
+    def import_data(self, dataset, **kwargs):
+        result = super().import_data(dataset, **kwargs)
+        # What the admin's preview lists above its table, worded as the service words it.
+        result.spreadsheet_messages = import_error_messages(result, self)
+        return result
 
     # --- the whole file -------------------------------------------------------------------
     def column_label(self, attribute: str) -> str:

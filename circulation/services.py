@@ -4,7 +4,6 @@ that the user holds the 发行 role (or is a superuser); a signed issue's distri
 from dataclasses import dataclass
 from datetime import date as date_type
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,29 +244,6 @@ class ImportSummary:
     total: int
 
 
-def import_error_messages(result, resource) -> list[str]:
-    """Chinese messages naming the spreadsheet row (the header is row 1) and the column."""
-    messages = [str(_err_text(error.error)) for error in result.base_errors]
-    for invalid in result.invalid_rows:
-        for attribute, errors in invalid.error_dict.items():
-            column = resource.column_label(attribute) if attribute in resource.fields else attribute
-            for error in errors:
-                messages.append(
-                    _("Row %(row)s, column “%(column)s”: %(message)s")
-                    % {"row": invalid.number + 1, "column": column, "message": error}
-                )
-    for number, row_errors in result.row_errors():
-        for error in row_errors:
-            messages.append(_("Row %(row)s: %(message)s") % {"row": number + 1, "message": _err_text(error.error)})
-    return messages
-
-
-def _err_text(error) -> str:
-    if isinstance(error, ValidationError):
-        return "；".join(error.messages)
-    return str(error)
-
-
 def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False, resource=None) -> ImportSummary:
     """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK). All or nothing:
     any bad row or header refuses the whole file with messages naming rows and columns."""
@@ -286,7 +262,7 @@ def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = Fals
         dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
     )
     if result.has_errors() or result.has_validation_errors():
-        messages = import_error_messages(result, resource)
+        messages = result.spreadsheet_messages
         raise ImportRejected(messages[0], messages=messages)
     return ImportSummary(
         created=result.totals.get("new", 0), updated=result.totals.get("update", 0), total=result.total_rows

@@ -12,7 +12,7 @@ from circulation import services
 from circulation.models import IssueDistribution, Recipient
 from tests.factories import BodyRecipientFactory, IssueFactory, RecipientFactory
 
-from .conftest import make_csv, make_xlsx, person_row
+from .conftest import HEADERS, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,31 @@ def test_frozen_issue_distribution_is_read_only_for_the_clerk(client, demo, cler
     assert response.status_code == 403
     with pytest.raises(services.DistributionFrozen):
         services.check_distribution_editable(issue=demo["issue_117"], user=clerk)
+
+
+def test_admin_import_names_the_spreadsheet_row_like_the_service(client, clerk):
+    """A bad category on the fourth spreadsheet row (header = row 1): the admin's preview says
+    第 4 行“类别”列 in the same words as the service, its table numbers the row 4, and nothing is imported."""
+    client.force_login(clerk)
+    rows = [person_row(1), person_row(2), person_row(3)]
+    rows[2][5] = "抄"
+    data = make_xlsx(rows)
+    html = _import(client, data, "r.xlsx", 0).content.decode()
+    expected = "第 4 行“类别”列：无法识别“抄”，应为：报、送、发。"
+    assert expected in html
+    assert '<td class="row-number">4</td>' in html
+    assert Recipient.objects.count() == 0
+    with pytest.raises(services.ImportRejected) as exc:
+        services.recipients_import(data=data, file_name="r.xlsx", user=clerk)
+    assert exc.value.messages == [expected]
+
+
+def test_admin_import_wrong_headers_message_in_chinese_without_traceback(client, clerk):
+    """A file with an English header is refused in the preview with the Chinese header message
+    and no traceback; nothing is imported."""
+    client.force_login(clerk)
+    headers = ["kind", *HEADERS[1:]]
+    html = _import(client, make_csv([person_row(1)], headers=headers), "r.csv", 1).content.decode()
+    assert "表头不正确" in html and "kind" in html
+    assert "Traceback" not in html
+    assert Recipient.objects.count() == 0
