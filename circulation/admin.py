@@ -1,11 +1,15 @@
 """Admin of circulation. Writes go through circulation.services; what the admin hides is also
 refused there (a hidden button is not a check)."""
 
+import base64
+
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -16,7 +20,7 @@ from import_export.admin import ImportExportModelAdmin
 from zhiku import roles
 
 from . import selectors, services
-from .exceptions import CirculationError
+from .exceptions import CirculationError, ImportRejected
 from .models import (
     Copy,
     CopyMovement,
@@ -169,6 +173,51 @@ class DistributionGroupAdmin(CirculationWriteMixin, admin.ModelAdmin):
         return False
 
 
+class ReceiptsUploadForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Signed dispatch sheet"),
+        help_text=_("The dispatch sheet downloaded here, with the signature and date columns filled in (XLSX or CSV)."),
+    )
+
+    def clean_sheet(self):
+        sheet = self.cleaned_data["sheet"]
+        if sheet.size > services.MAX_RECEIPTS_UPLOAD:
+            raise ValidationError(
+                gettext("The file is too large: at most %(limit)s MB.")
+                % {"limit": services.MAX_RECEIPTS_UPLOAD // (1024 * 1024)}
+            )
+        return sheet
+
+
+class ReceiptsConfirmForm(forms.Form):
+    """Carries the previewed file to the confirm step, signed so it cannot be swapped in between;
+    the service validates it again anyway."""
+
+    payload = forms.CharField(widget=forms.HiddenInput)
+
+    MAX_AGE = 60 * 60
+
+    @staticmethod
+    def salt(request, dist) -> str:
+        return "circulation.receipts.%s.%s" % (dist.pk, request.user.pk)  # noqa: UP031
+
+    @classmethod
+    def for_file(cls, request, dist, file_name: str, data: bytes):
+        payload = signing.dumps(
+            {"name": file_name, "data": base64.b64encode(data).decode("ascii")},
+            salt=cls.salt(request, dist),
+            compress=True,
+        )
+        return cls(initial={"payload": payload})
+
+    def file(self, request, dist) -> tuple[str, bytes]:
+        try:
+            value = signing.loads(self.cleaned_data["payload"], salt=self.salt(request, dist), max_age=self.MAX_AGE)
+        except signing.BadSignature as exc:
+            raise ImportRejected(gettext("The preview has expired; upload the file again.")) from exc
+        return value["name"], base64.b64decode(value["data"])
+
+
 class IssueListInline(admin.TabularInline):
     model = IssueList
     extra = 0
@@ -241,7 +290,13 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
             (reverse("admin:circulation_distribution_export", args=[obj.pk, fmt]), label)
             for fmt, label in (("xlsx", gettext("Distribution (XLSX)")), ("csv", gettext("Distribution (CSV)")))
         ]
-        return format_html_join(" | ", '<a class="export-link" href="{}">{}</a>', links)
+        exports = format_html_join(" | ", '<a class="export-link" href="{}">{}</a>', links)
+        receipts = format_html(
+            '<a class="receipts-link" href="{}">{}</a>',
+            reverse("admin:circulation_receipts_import", args=[obj.pk]),
+            gettext("Import the signed dispatch sheet (receipts)"),
+        )
+        return format_html("{}<br>{}", exports, receipts)
 
     def get_urls(self):
         return [
@@ -255,7 +310,73 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.distribution_view),
                 name="circulation_distribution_export",
             ),
+            path(
+                "<int:pk>/receipts/",
+                self.admin_site.admin_view(self.receipts_import_view),
+                name="circulation_receipts_import",
+            ),
         ] + super().get_urls()
+
+    def receipts_import_view(self, request, pk):
+        """Upload a signed dispatch sheet, preview the receipts it records, confirm. The service
+        checks the role again and records all receipts or none."""
+        dist = get_object_or_404(IssueDistribution.objects.select_related("issue", "issue__series"), pk=pk)
+        if not (_is_circulation(request) and self.has_view_permission(request, dist)):
+            raise PermissionDenied
+        issue = dist.issue
+        upload_form = ReceiptsUploadForm()
+        confirm_form = None
+        plan = None
+        errors: list[str] = []
+        if request.method == "POST" and "confirm" in request.POST:
+            form = ReceiptsConfirmForm(request.POST)
+            try:
+                if not form.is_valid():
+                    raise ImportRejected(gettext("The preview has expired; upload the file again."))
+                file_name, data = form.file(request, dist)
+                count = services.dispatch_receipts_import(
+                    issue=issue, data=data, file_name=file_name, user=request.user
+                )
+            except ImportRejected as exc:
+                errors = exc.messages
+            except CirculationError as exc:
+                raise PermissionDenied(exc.messages[0]) from exc
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(issue)s: %(count)s receipts recorded.") % {"issue": issue, "count": count},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:circulation_issuedistribution_change", args=[dist.pk]))
+        elif request.method == "POST":
+            upload_form = ReceiptsUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                sheet = upload_form.cleaned_data["sheet"]
+                data = sheet.read()
+                try:
+                    plan = services.dispatch_receipts_preview(
+                        issue=issue, data=data, file_name=sheet.name, user=request.user
+                    )
+                except ImportRejected as exc:
+                    errors = exc.messages
+                except CirculationError as exc:
+                    raise PermissionDenied(exc.messages[0]) from exc
+                else:
+                    if plan.receipts:
+                        confirm_form = ReceiptsConfirmForm.for_file(request, dist, sheet.name, data)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import receipts: %(issue)s") % {"issue": issue},
+            "opts": self.model._meta,
+            "original": dist,
+            "issue": issue,
+            "upload_form": upload_form,
+            "confirm_form": confirm_form,
+            "plan": plan,
+            "errors": errors,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/circulation/issuedistribution/receipts_import.html", context)
 
     def _export(self, request, pk, file_format, build, stem):
         if file_format not in ("xlsx", "csv"):

@@ -307,13 +307,40 @@ def _parse_date(value) -> date_type:
     return date_type(*(int(g) for g in match.groups()))
 
 
-@transaction.atomic
-def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user) -> int:
-    """Read back a filled-in dispatch sheet: every row with a signature and a date records a
-    receipt (签收) for its numbered copies. All or nothing, with row and column named."""
+MAX_RECEIPTS_UPLOAD = 2 * 1024 * 1024  # a dispatch sheet is a few kilobytes; 2 MB is generous
+
+
+@dataclass(frozen=True)
+class PlannedReceipt:
+    """One receipt a signed dispatch sheet will record: the sheet's row, the copy, who and when."""
+
+    row: int
+    copy: Copy
+    printed_name: str
+    signer: str
+    date: date_type
+
+    @property
+    def copy_label(self) -> str:
+        return self.copy.label
+
+
+@dataclass
+class ReceiptsPlan:
+    receipts: list[PlannedReceipt]
+    already_recorded: int  # signed rows whose copies already have their receipt
+
+
+def dispatch_receipts_preview(*, issue: Issue, data: bytes, file_name: str, user) -> ReceiptsPlan:
+    """What a filled-in dispatch sheet would record, without writing anything; raises
+    ImportRejected with every bad cell named by spreadsheet row (header = row 1) and column."""
     from .resources import DispatchSheetResource
 
     require_circulation(user)
+    if len(data) > MAX_RECEIPTS_UPLOAD:
+        raise ImportRejected(
+            _("The file is too large: at most %(limit)s MB.") % {"limit": MAX_RECEIPTS_UPLOAD // (1024 * 1024)}
+        )
     fmt = file_format_for(file_name)
     try:
         dataset = fmt.create_dataset(data)
@@ -321,9 +348,9 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
         raise ImportRejected(_("The file cannot be read as %(format)s.") % {"format": fmt.get_title().upper()}) from exc
     resource = DispatchSheetResource()
     label = {name: str(resource.fields[name].column_name) for name in resource.fields}
-    missing = [
-        label[n] for n in ("printed_name", "copy_numbers", "signer", "signed_on") if label[n] not in dataset.headers
-    ]
+    headers = [str(h).strip() if h is not None else "" for h in (dataset.headers or [])]
+    dataset.headers = headers
+    missing = [label[n] for n in ("printed_name", "copy_numbers", "signer", "signed_on") if label[n] not in headers]
     if missing:
         raise ImportRejected(
             _("Wrong column headers. Missing: %(missing)s; not recognised: %(unknown)s. Expected: %(expected)s.")
@@ -335,8 +362,14 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
             "copy__serial", flat=True
         )
     )
+    destroyed = set(
+        CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.DESTROYED).values_list(
+            "copy__serial", flat=True
+        )
+    )
     errors: list[str] = []
-    movements: list[CopyMovement] = []
+    planned: list[PlannedReceipt] = []
+    already = 0
 
     def error(row, column, message):
         errors.append(
@@ -352,6 +385,9 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
         if not signer:
             error(index, "signer", _("This cell is required."))
             continue
+        if len(signer) > CopyMovement._meta.get_field("signer").max_length:
+            error(index, "signer", _("At most %(limit)s characters.") % {"limit": 50})
+            continue
         try:
             day = _parse_date(signed_on)
         except (ValueError, TypeError):
@@ -366,6 +402,7 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
             error(index, "copy_numbers", _("The copies of this row are not numbered."))
             continue
         name = str(row.get(label["printed_name"]) or "").strip()
+        row_planned: list[PlannedReceipt] = []
         for serial in serials:
             copy = copies.get(serial)
             if copy is None or copy.printed_name != name:
@@ -374,14 +411,43 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
                     "copy_numbers",
                     _("Copy %(copy)s is not %(name)s's.") % {"copy": f"{serial:03d}", "name": name},
                 )
+                row_planned = []
+                break
+            if serial in destroyed:
+                error(
+                    index,
+                    "copy_numbers",
+                    _("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label},
+                )
+                row_planned = []
                 break
             if serial in received:
+                already += 1
                 continue
             received.add(serial)
-            movements.append(
-                CopyMovement(copy=copy, kind=CopyMovement.Kind.RECEIVED, signer=signer, date=day, created_by=user)
-            )
+            row_planned.append(PlannedReceipt(row=index, copy=copy, printed_name=name, signer=signer, date=day))
+        planned.extend(row_planned)
     if errors:
         raise ImportRejected(errors[0], messages=errors)
-    CopyMovement.objects.bulk_create(movements)
-    return len(movements)
+    return ReceiptsPlan(receipts=planned, already_recorded=already)
+
+
+@transaction.atomic
+def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user) -> int:
+    """Read back a filled-in dispatch sheet: every row with a signature and a date records a
+    receipt (签收) for its numbered copies. All or nothing, with row and column named."""
+    require_circulation(user)
+    # Two clerks importing the same sheet at once queue here, so no copy is signed for twice.
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    plan = dispatch_receipts_preview(issue=issue, data=data, file_name=file_name, user=user)
+    CopyMovement.objects.bulk_create(
+        CopyMovement(
+            copy=receipt.copy,
+            kind=CopyMovement.Kind.RECEIVED,
+            signer=receipt.signer,
+            date=receipt.date,
+            created_by=user,
+        )
+        for receipt in plan.receipts
+    )
+    return len(plan.receipts)
