@@ -84,11 +84,21 @@ def _file_src(image: Image) -> str:
     return "file://" + image.path if image.path else ""
 
 
-def render_html(document: IssueDocument, *, for_pdf: bool = False, fonts: dict | None = None) -> bytes:
+def print_css(*, is_draft: bool, fonts: dict | None = None) -> str:
+    """The print CSS (GB/T 9704 geometry) with the font stacks filled in; a draft's adds the
+    草稿 in every page's corner. The same text for every issue of a kind, so the PDF renderer
+    parses it once per process (``pdf._stylesheet``)."""
+    return render_to_string("briefs/print/print.css", {"fonts": font_stacks(fonts), "is_draft": is_draft})
+
+
+def render_html(
+    document: IssueDocument, *, for_pdf: bool = False, fonts: dict | None = None, inline_css: bool = True
+) -> bytes:
     """The print view of ``document`` as UTF-8 HTML bytes.
 
     ``for_pdf`` points images at their local files instead of their URLs; the markup and print
-    CSS are otherwise the same, so the browser preview shows what the PDF prints.
+    CSS are otherwise the same, so the browser preview shows what the PDF prints. Without
+    ``inline_css`` the page has no <style>: the caller supplies ``print_css()`` itself.
     """
     image_src = _file_src if for_pdf else _web_src
     articles = [
@@ -99,6 +109,7 @@ def render_html(document: IssueDocument, *, for_pdf: bool = False, fonts: dict |
         }
         for article in document.articles
     ]
+    css = print_css(is_draft=document.is_draft, fonts=fonts) if inline_css else ""
     html = render_to_string(
         "briefs/print/issue.html",
         {
@@ -106,7 +117,8 @@ def render_html(document: IssueDocument, *, for_pdf: bool = False, fonts: dict |
             "m": document.masthead,
             "f": document.footer,
             "articles": articles,
-            "fonts": font_stacks(fonts),
+            # Raw text inside <style>: never HTML-escaped (the font names' quotes must stay quotes).
+            "css": mark_safe(css),
             "for_pdf": for_pdf,
         },
     )

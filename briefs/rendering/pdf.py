@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from django.conf import settings
 
 from .document import IssueDocument
-from .html import render_html
+from .html import print_css, render_html
 
 
 @functools.cache
@@ -49,13 +49,34 @@ def _font_config():
     return _local.font_config
 
 
+def _stylesheet(css: str):
+    """The parsed print CSS, kept per thread with the font configuration it was parsed against.
+
+    Parsing the print CSS (tinycss2, selector compilation) costs about 20 ms a render; its text
+    only changes with the font stacks and the draft marker, so a handful of parsed sheets cover
+    every issue. WeasyPrint does not change a CSS object while rendering with it.
+    """
+    from weasyprint import CSS
+
+    sheets = getattr(_local, "stylesheets", None)
+    if sheets is None:
+        sheets = _local.stylesheets = {}
+    sheet = sheets.get(css)
+    if sheet is None:
+        if len(sheets) >= 8:  # fonts changed at run time (tests): drop the old ones
+            sheets.clear()
+        sheet = sheets[css] = CSS(string=css, font_config=_font_config())
+    return sheet
+
+
 def layout(document: IssueDocument, *, fonts: dict | None = None):
     """The WeasyPrint layout (a weasyprint.Document) of ``document``."""
     from weasyprint import HTML
 
-    html = render_html(document, for_pdf=True, fonts=fonts)
+    html = render_html(document, for_pdf=True, fonts=fonts, inline_css=False)
+    css = _stylesheet(print_css(is_draft=document.is_draft, fonts=fonts))
     return HTML(string=html.decode("utf-8"), url_fetcher=url_fetcher(), base_url=str(settings.MEDIA_ROOT)).render(
-        font_config=_font_config()
+        stylesheets=[css], font_config=_font_config()
     )
 
 

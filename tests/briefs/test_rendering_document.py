@@ -201,3 +201,26 @@ def test_uploaded_images_are_embedded_and_remote_ones_never_fetched(settings, tm
         assert sum(len(p.images) for p in pdf.pages) == 1
         assert "远程图" in "".join(p.extract_text() or "" for p in pdf.pages)
     assert len(Document(io.BytesIO(render_docx(document))).inline_shapes) == 1
+
+
+def test_print_css_is_inlined_for_the_browser_and_parsed_once_for_the_pdf():
+    """The preview carries the print CSS in a <style>; the PDF path leaves it out of the HTML and
+    reuses one parsed stylesheet per CSS text (issue and draft differ by the 草稿 corner), so
+    WeasyPrint does not re-parse it on every render."""
+    from briefs.rendering import pdf
+    from briefs.rendering.document import Article, Footer, IssueDocument, Masthead
+    from briefs.rendering.html import print_css
+
+    document = IssueDocument(
+        masthead=Masthead("刊", "", "第 1 期", "(总第 1 期)", (), "", ""),
+        articles=(Article("题", "", html_to_blocks("<p>正文</p>")),),
+        footer=Footer("", "", "", "共印：1 份"),
+    )
+    preview = render_html(document).decode()
+    assert "<style>" in preview and "size: A4" in preview and "@top-right" not in preview
+    assert "<style>" not in render_html(document, for_pdf=True, inline_css=False).decode()
+    assert '@top-right { content: "草稿"' in print_css(is_draft=True)
+
+    css = print_css(is_draft=False)
+    assert pdf._stylesheet(css) is pdf._stylesheet(css)
+    assert pdf._stylesheet(print_css(is_draft=True)) is not pdf._stylesheet(css)
