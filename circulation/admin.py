@@ -218,6 +218,25 @@ class ReceiptsConfirmForm(forms.Form):
         return value["name"], base64.b64decode(value["data"])
 
 
+def _kept_forms(formset, key):
+    """The inline's rows that stay: filled in and not marked for deletion."""
+    return [f for f in formset.forms if key in getattr(f, "cleaned_data", {}) and f not in formset.deleted_forms]
+
+
+def _record_formset_changes(formset) -> None:
+    """What formset.save() would have noted, for the admin's history message."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for form in formset.forms:
+        if form in formset.deleted_forms:
+            if form.instance.pk:
+                formset.deleted_objects.append(form.instance)
+        elif form.has_changed():
+            if form.instance.pk:
+                formset.changed_objects.append((form.instance, form.changed_data))
+            else:
+                formset.new_objects.append(form.instance)
+
+
 class IssueListInline(admin.TabularInline):
     model = IssueList
     extra = 0
@@ -393,16 +412,95 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
     def distribution_view(self, request, pk, file_format):
         return self._export(request, pk, file_format, selectors.distribution_export, "distribution")
 
-    def save_model(self, request, obj, form, change):
-        try:
-            services.check_distribution_editable(issue=obj.issue, user=request.user)
-        except CirculationError as exc:
-            raise PermissionDenied(exc.messages[0]) from exc
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        # The services key a distribution by its issue; moving it to another issue is not an edit.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["issue"] if obj is not None else fields
 
-    def save_formset(self, request, form, formset, change):
-        services.check_distribution_editable(issue=form.instance.issue, user=request.user)
-        super().save_formset(request, form, formset, change)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class DistributionForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                issue = obj.issue if obj is not None else cleaned.get("issue")
+                if issue is not None:
+                    try:
+                        services.check_distribution_editable(issue=issue, user=user)
+                    except CirculationError as exc:
+                        raise ValidationError(exc.messages) from exc
+                return cleaned
+
+        return DistributionForm
+
+    def save_model(self, request, obj, form, change):
+        # Nothing is saved here: save_related hands the form and its inlines to the services in
+        # one go, so the admin has the services' write path, checks and locking.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        issue = obj.issue
+        lists_formset = next((f for f in formsets if f.model is IssueList), None)
+        changes_formset = next((f for f in formsets if f.model is IssueRecipient), None)
+        try:
+            if lists_formset is not None:
+                chosen = sorted(
+                    (f.cleaned_data["position"] or 0, index, f.cleaned_data["distribution_list"])
+                    for index, f in enumerate(_kept_forms(lists_formset, "distribution_list"))
+                )
+                lists = [dlist for _position, _index, dlist in chosen]
+            else:
+                lists = [
+                    chosen.distribution_list
+                    for chosen in IssueList.objects.filter(distribution__issue=issue)
+                    .select_related("distribution_list")
+                    .order_by("position", "id")
+                ]
+            dist = services.issue_distribution_set(
+                issue=issue,
+                lists=lists,
+                archive_copies=form.cleaned_data.get("archive_copies") or 0,
+                reserve_copies=form.cleaned_data.get("reserve_copies") or 0,
+                user=request.user,
+            )
+            obj.pk = dist.pk
+            obj.updated_at = dist.updated_at
+            if changes_formset is not None:
+                self._save_changes(request, issue, changes_formset)
+        except CirculationError as exc:
+            # The form checked the same rules; this is a race (signed meanwhile): roll back.
+            raise PermissionDenied(exc.messages[0]) from exc
+        for formset in formsets:
+            _record_formset_changes(formset)
+
+    def _save_changes(self, request, issue, formset):
+        """Additions and removals row by row: clears first (a row may have moved to another
+        recipient), then sets. Rows another user added meanwhile are left alone."""
+        sets = []
+        for form in formset.initial_forms + formset.extra_forms:
+            instance = form.instance
+            deleted = form in formset.deleted_forms
+            if not deleted and (not form.has_changed() or "recipient" not in form.cleaned_data):
+                continue
+            # The form has already put its values on the instance; the stored row says whom it was for.
+            stored = IssueRecipient.objects.select_related("recipient").get(pk=instance.pk) if instance.pk else None
+            if deleted:
+                if stored is not None:
+                    services.issue_recipient_clear(issue=issue, recipient=stored.recipient, user=request.user)
+                continue
+            if stored is not None and stored.recipient_id != form.cleaned_data["recipient"].pk:
+                services.issue_recipient_clear(issue=issue, recipient=stored.recipient, user=request.user)
+            sets.append(form.cleaned_data)
+        for data in sets:
+            services.issue_recipient_set(
+                issue=issue,
+                recipient=data["recipient"],
+                included=data.get("included", True),
+                copies=data.get("copies"),
+                user=request.user,
+            )
 
     @admin.action(description=_("Number the copies (001…N)"))
     def number_copies(self, request, queryset):

@@ -102,8 +102,18 @@ def issue_recipient_set(
     return adj
 
 
+@transaction.atomic
+def issue_recipient_clear(*, issue: Issue, recipient: Recipient, user) -> int:
+    """Drop the issue's change for a recipient: the lists decide again whether it receives."""
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    _require_editable(issue)
+    deleted, _by_model = IssueRecipient.objects.filter(distribution__issue=issue, recipient=recipient).delete()
+    return deleted
+
+
 def check_distribution_editable(*, issue: Issue, user) -> None:
-    """For the admin's inlines, which save through Django's formsets: same checks, same messages."""
+    """The checks of the writes above, for a form to show before it saves (the writes check again)."""
     require_circulation(user)
     _require_editable(issue)
 
