@@ -25,7 +25,7 @@ class VersionCheckedForm(forms.ModelForm):
     two concurrent saves the second sees the first's new version and is refused.
     """
 
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_version = forms.IntegerField(label=_("Version opened"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

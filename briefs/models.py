@@ -326,7 +326,7 @@ class IssueEvent(models.Model):
         ordering = ["issue", "created_at", "id"]
 
     def __str__(self):
-        return f"{self.issue_id} {self.action}"
+        return "%s %s" % (self.issue, self.get_action_display())
 
 
 class Notification(models.Model):
