@@ -285,7 +285,7 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         table = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         errors = selectors.release_errors(obj.issue)
         note = (
-            format_html('<p class="errornote">{}</p>', errors[0])
+            format_html_join("", '<p class="errornote">{}</p>', ((e,) for e in errors))
             if errors
             else format_html("<p>{}</p>", gettext("The copies add up."))
         )

@@ -224,14 +224,14 @@ def distribution_footer(issue) -> DistributionFooter | None:
 
 
 def release_errors(issue) -> list[str]:
-    """Why 印发 must be refused, in Chinese; empty when the copies add up."""
+    """Why 印发 must be refused, in Chinese; empty when the copies add up and, where a copy
+    ledger rule applies, every printed copy is numbered."""
     from django.utils.translation import gettext as _
 
+    errors: list[str] = []
     dist = issue_distribution(issue)
-    if not dist.exists:
-        return []
-    if dist.computed_print_run > dist.print_run:
-        return [
+    if dist.exists and dist.computed_print_run > dist.print_run:
+        errors.append(
             _(
                 "More copies are allocated than printed: %(allocated)s to recipients, %(archive)s archive and "
                 "%(reserve)s reserve make %(needed)s, but the print run is %(printed)s."
@@ -243,8 +243,22 @@ def release_errors(issue) -> list[str]:
                 "needed": dist.computed_print_run,
                 "printed": dist.print_run,
             }
-        ]
-    return []
+        )
+    if ledger_applies(issue):
+        numbered = Copy.objects.filter(issue=issue).count()
+        if not numbered:
+            errors.append(
+                _(
+                    "The copies of this issue must be numbered (001…N) before release: a copy ledger rule applies "
+                    "to its series. Use the action “Number the copies (001…N)” on the issue distributions."
+                )
+            )
+        elif dist.exists and numbered != dist.print_run:
+            errors.append(
+                _("%(numbered)s copies are numbered, but the print run is %(printed)s.")
+                % {"numbered": numbered, "printed": dist.print_run}
+            )
+    return errors
 
 
 def list_line(distribution_list) -> str:

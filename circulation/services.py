@@ -189,6 +189,23 @@ def copies_number(*, issue: Issue, user) -> list[Copy]:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if Copy.objects.filter(issue=issue).exists():
         raise LedgerError(_("The copies of this issue are already numbered."))
+    return _copies_create(issue)
+
+
+def copies_number_at_sign_off(*, issue: Issue, user=None) -> list[Copy]:
+    """The workflow's write at 签发 (after the snapshot is frozen, inside its transaction): when a
+    copy ledger rule applies and the copies are not numbered yet, number them from the snapshot.
+    A no-op otherwise, so a sign-off is never refused for the ledger's sake; the release guard
+    refuses 印发 until the copies are numbered."""
+    with transaction.atomic():
+        if not selectors.ledger_applies(issue) or Copy.objects.filter(issue=issue).exists():
+            return []
+        if not selectors.issue_distribution(issue).exists:
+            return []
+        return _copies_create(issue)
+
+
+def _copies_create(issue: Issue) -> list[Copy]:
     dist = selectors.issue_distribution(issue)
     if not dist.exists:
         raise LedgerError(_("The issue has no distribution to number copies for."))
