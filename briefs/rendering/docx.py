@@ -19,6 +19,7 @@ from .document import Heading, Image, IssueDocument, Paragraph, Table
 
 RED = RGBColor(0xD4, 0x00, 0x00)
 LINE_PITCH = Pt(28.95)
+TEXT_WIDTH = Mm(156)
 
 
 def _first_font(fonts: dict, key: str) -> str:
@@ -44,13 +45,25 @@ def _set_font(run_or_style, name: str, size: float | None = None, *, bold=None, 
         font.color.rgb = color
 
 
+# w:pPr's children after w:framePr and after w:pBdr, in schema order: Word refuses a file whose
+# paragraph properties come in another order, so new ones are inserted before these.
+_AFTER_PBDR = (
+    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
+    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid",
+    "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
+    "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+_AFTER_FRAMEPR = ("w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", *_AFTER_PBDR)
+
+
 def _border(paragraph, edge: str, size_eighths: int, color: str = "000000", space: int = 1):
     """A paragraph border (w:pBdr): how Word draws the red rule and the footer rules."""
     ppr = paragraph._p.get_or_add_pPr()
     pbdr = ppr.find(qn("w:pBdr"))
     if pbdr is None:
         pbdr = OxmlElement("w:pBdr")
-        ppr.append(pbdr)
+        ppr.insert_element_before(pbdr, *_AFTER_PBDR)
     el = OxmlElement(f"w:{edge}")
     el.set(qn("w:val"), "single")
     el.set(qn("w:sz"), str(size_eighths))
@@ -69,6 +82,23 @@ def _spacing(paragraph, *, pitch=LINE_PITCH, before=0, after=0, indent_chars: fl
         fmt.first_line_indent = Pt(16 * indent_chars)
     if align is not None:
         fmt.alignment = align
+
+
+def _bottom_frame(paragraph):
+    """Put ``paragraph`` in a frame at the foot of the text block (w:framePr anchored to the bottom
+    margin). Consecutive paragraphs with the same frame properties form one frame, so the footer
+    block (版记) sits at the bottom of the last page however long the text is, as printed."""
+    frame = OxmlElement("w:framePr")
+    for attr, value in (
+        ("w:w", str(round(TEXT_WIDTH.twips))),
+        ("w:wrap", "around"),
+        ("w:hAnchor", "margin"),
+        ("w:vAnchor", "margin"),
+        ("w:xAlign", "center"),
+        ("w:yAlign", "bottom"),
+    ):
+        frame.set(qn(attr), value)
+    paragraph._p.get_or_add_pPr().insert_element_before(frame, *_AFTER_FRAMEPR)
 
 
 def _page_number_field(paragraph, font: str):
@@ -166,24 +196,33 @@ def render_docx(document: IssueDocument, *, fonts: dict | None = None) -> bytes:
         for block in article.blocks:
             _add_block(doc, block, body=body, heading=heading, kai=kai)
 
-    doc.add_paragraph()
+    # 版记: thick rule, 报 line, thin rule, 责任编辑, 地址 with 共印 on the right, thick rule; one
+    # frame at the bottom of the last page's text block. The rules are the lines' borders.
     f = document.footer
-    lines = [("bao", f.bao_line), ("editor", f.editor_line), ("address", f.address_line), ("run", f.print_run_line)]
-    lines = [(k, v) for k, v in lines if v]
+    lines = [("bao", f.bao_line), ("editor", f.editor_line), ("address", f.address_line)]
+    lines = [(kind, text) for kind, text in lines if text or kind == "address"]
     for i, (kind, text) in enumerate(lines):
         p = doc.add_paragraph()
-        _spacing(p, pitch=Pt(22), align=WD_ALIGN_PARAGRAPH.RIGHT if kind == "run" else None)
+        _bottom_frame(p)
+        _spacing(p, pitch=Pt(22), before=2, after=2)
         p.paragraph_format.left_indent = Pt(14 * (3 if kind == "bao" else 1))
         p.paragraph_format.right_indent = Pt(14)
         if kind == "bao":
             p.paragraph_format.first_line_indent = Pt(-28)
         _set_font(p.add_run(text), body, 14)
+        if kind == "address" and f.print_run_line:
+            # 共印 on the address line, flush right (the text block less both 1-character indents).
+            p.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH - Pt(28), alignment=2)  # RIGHT
+            _set_font(p.add_run("\t" + f.print_run_line), body, 14)
         if i == 0:
             _border(p, "top", 8)
         if kind == "bao" and i < len(lines) - 1:
             _border(p, "bottom", 6)
         if i == len(lines) - 1:
             _border(p, "bottom", 8)
+    # A frame is anchored to the paragraph after it; end on a plain 1 pt paragraph, which can
+    # never push a page over (LibreOffice drops a frame that ends the document).
+    _spacing(doc.add_paragraph(), pitch=Pt(1))
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -240,3 +240,46 @@ def test_docx_text_matches_the_pdf(rendered):
     doc = Document(io.BytesIO(rendered["docx"]))
     text = squash("".join(p.text.replace("\t", "") for p in doc.paragraphs))
     assert text == squash(seed_text())
+
+
+def test_docx_footer_block_is_a_frame_at_the_bottom_of_the_last_page(rendered):
+    """The Word file's 版记 (rules, 报 line, 责任编辑, 地址 with 共印 on the right) is one frame
+    anchored to the bottom margin (w:framePr vAnchor=margin, yAlign=bottom, as wide as the text
+    block), so Word and WPS place it at the foot of the last page, not right after the text; the
+    paragraph properties stay in schema order, and page numbers read "— PAGE —", centred."""
+    doc = Document(io.BytesIO(rendered["docx"]))
+    paragraphs = doc.paragraphs
+    framed = [p for p in paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None]
+    assert [p.text for p in framed] == [
+        demo_content.BAO_LINE,
+        "责任编辑：郭书颖 联系电话：18610038942 65519639（传真）",
+        "地址：" + demo_content.SERIES["address"] + "\t共印：70 份",
+    ]
+    assert paragraphs[-len(framed) - 1 : -1] == framed, "the frame ends the text, followed by one anchor paragraph"
+    assert paragraphs[-1].text == "" and paragraphs[-1].paragraph_format.line_spacing.pt == 1
+    for p in framed:
+        frame = p._p.pPr.find(qn("w:framePr"))
+        attrs = {k.split("}")[1]: v for k, v in frame.attrib.items()}
+        assert attrs == {
+            "w": str(round(Mm(156).twips)),
+            "wrap": "around",
+            "hAnchor": "margin",
+            "vAnchor": "margin",
+            "xAlign": "center",
+            "yAlign": "bottom",
+        }
+        tags = [child.tag.split("}")[1] for child in p._p.pPr]
+        order = ["framePr", "pBdr", "tabs", "spacing", "ind", "jc"]
+        known = [t for t in tags if t in order]
+        assert known == sorted(known, key=order.index), f"pPr children out of schema order: {tags}"
+    borders = [p._p.pPr.find(qn("w:pBdr")) for p in framed]
+    assert borders[0].find(qn("w:top")).get(qn("w:sz")) == "8", "thick rule above the 报 line"
+    assert borders[0].find(qn("w:bottom")).get(qn("w:sz")) == "6", "thin rule under it"
+    assert borders[-1].find(qn("w:bottom")).get(qn("w:sz")) == "8", "thick rule under 共印"
+    tab = framed[-1].paragraph_format.tab_stops[0]
+    assert tab.alignment == 2 and abs(tab.position - (Mm(156) - 28 * 12700)) <= 635, "共印 flush right"
+
+    footer = doc.sections[0].footer.paragraphs[0]
+    assert footer.alignment == 1  # centred
+    assert footer.text == "— 1 —", "the PAGE field's cached value between the dashes"
+    assert "PAGE" in footer._p.xml
