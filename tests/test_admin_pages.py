@@ -252,6 +252,14 @@ def test_every_admin_page_opens_or_refuses_and_is_all_chinese(site, client, user
     assert not findings, "%d English words:\n%s" % (len(findings), "\n".join(findings))
 
 
+def test_a_form_with_errors_is_all_chinese(demo, client):
+    """A change form sent back with errors (title, error note, field errors) shows no English."""
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.post(reverse("admin:briefs_series_add"), {"name": "", "slug": "", "default_print_run": "0"})
+    assert response.status_code == 200 and response.context["errors"]
+    assert english_in(response.content.decode(), ALLOWED_WORDS | data_words()) == []
+
+
 def test_visible_text_ignores_scripts_styles_and_attributes():
     """The checker reads text nodes only: English in a script, a style or an attribute is not seen."""
     html = '<p title="Title here">标题<script>var hello;</script><style>.x{color:red}</style> Word 文件</p>'

@@ -13,6 +13,8 @@ MESSAGES = (
     gettext_noop("Model name"),
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
+    # the page title of a form with errors (change_form.html, login.html, …; 5.0+)
+    gettext_noop("Error:"),
     # django/contrib/admin/templates/admin/auth/user/add_form.html (5.1+)
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     # simple_history/templates/simple_history/object_history_list.html
