@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -53,6 +53,9 @@ def issue_transition_view(request, pk: int):
 def issue_paper_sign_off_view(request, pk: int):
     from .workflow_paper import PaperSignOffForm, issue_record_paper_sign_off
 
+    # Refused before the upload is read and validated; the service checks again.
+    if not request.user.has_perm("briefs.record_paper_sign_off"):
+        raise PermissionDenied
     issue = get_object_or_404(Issue, pk=pk)
     form = PaperSignOffForm(issue, request.POST, request.FILES, prefix="wf_paper")
     if not form.is_valid():

@@ -143,6 +143,14 @@ def test_image_upload_is_staff_only_typed_by_content_and_size_limited(client, se
     assert stored.endswith(".png") and "name-i-chose" not in stored
 
 
+def test_image_upload_refuses_a_decompression_bomb(client, monkeypatch):
+    """An image whose declared size is beyond Pillow's pixel limit is refused with 400, not a 500."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 4)  # a 4×4 image is then over twice the limit
+    client.force_login(UserFactory(username="staff-bomb"))
+    response = client.post(reverse("ck_editor_5_upload_file"), {"upload": SimpleUploadedFile("b.png", _png())})
+    assert response.status_code == 400
+
+
 def test_writes_need_a_csrf_token():
     """With CSRF checks on, as in a browser, the upload and the workflow buttons refuse a post
     without the token (none of our views is csrf_exempt)."""

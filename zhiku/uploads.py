@@ -29,7 +29,8 @@ def detect_image_format(upload) -> str | None:
         with Image.open(upload) as image:
             image.verify()
             image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    # DecompressionBombError: a small file declaring an enormous canvas is refused, not a 500.
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         return None
     finally:
         upload.seek(0)
