@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhiku.fields import SanitizedRichTextField
+from zhiku.uploads import RandomUploadName, validate_scan
 
 
 class Series(models.Model):
@@ -201,7 +202,6 @@ class Issue(models.Model):
             ),
         ]
         permissions = [
-            ("view_all_issues", _("Can view all issues")),
             ("submit_issue", _("Can submit issues for review")),
             ("release_issue", _("Can release signed issues")),
             ("revoke_any_sign_off", _("Can revoke anybody's sign-off")),
@@ -360,7 +360,7 @@ class PaperSignOff(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Signed by"), on_delete=models.PROTECT, related_name="+"
     )
     signed_on = models.DateField(_("Signed on"))
-    scan = models.FileField(_("Scan"), upload_to="signoff/%Y/")
+    scan = models.FileField(_("Scan"), upload_to=RandomUploadName("signoff"), validators=[validate_scan])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
     )

@@ -8,7 +8,6 @@ recorded it. The scan is checked by its content, not its name: PDF, JPEG or PNG,
 from datetime import date
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -16,33 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhiku.uploads import detect_image_format
+from zhiku.uploads import validate_scan
 
 from .models import Issue, PaperSignOff
 from .workflow import SIGN_OFF, issue_transition, stage_holders
-
-SCAN_MAX_BYTES = getattr(settings, "PAPER_SIGN_OFF_MAX_BYTES", 10 * 1024 * 1024)
-
-
-def scan_kind(upload) -> str | None:
-    """ "pdf", "jpeg" or "png" judged by the bytes; None for anything else."""
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head == b"%PDF-":
-        return "pdf"
-    image_format = detect_image_format(upload)
-    return {"JPEG": "jpeg", "PNG": "png"}.get(image_format or "")
-
-
-def validate_scan(upload) -> None:
-    if upload.size > SCAN_MAX_BYTES:
-        raise forms.ValidationError(
-            _("The scan is too large: %(size)d bytes, the limit is %(max)d bytes.")
-            % {"size": upload.size, "max": SCAN_MAX_BYTES}
-        )
-    if scan_kind(upload) is None:
-        raise forms.ValidationError(_("The scan must be a PDF, JPEG or PNG file."))
 
 
 class PaperSignOffForm(forms.Form):

@@ -92,6 +92,10 @@ class RecipientAdmin(ImportExportModelAdmin):
     def has_import_permission(self, request):
         return _is_circulation(request) and super().has_import_permission(request)
 
+    def has_export_permission(self, request):
+        # Addresses and contacts of the city's leaders leave the building only through 发行.
+        return _is_circulation(request) and super().has_export_permission(request)
+
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         # All or nothing: a single bad row rolls the whole file back.
@@ -596,13 +600,17 @@ class MovementInline(admin.TabularInline):
 
 @admin.register(Copy)
 class CopyAdmin(admin.ModelAdmin):
-    list_display = ["label", "issue", "printed_name"]
+    list_display = ["copy_number", "issue", "printed_name"]
     list_select_related = ["issue", "issue__series"]
     list_filter = [SignedForFilter, "issue__series"]
     search_fields = ["printed_name"]
     readonly_fields = ["issue", "serial", "recipient", "printed_name", "created_at"]
     fields = readonly_fields
     inlines = [MovementInline]
+
+    @admin.display(description=_("Copy number"), ordering="serial")
+    def copy_number(self, obj):
+        return obj.label
 
     def has_add_permission(self, request):
         return False

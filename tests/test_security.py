@@ -252,3 +252,42 @@ def test_only_staff_with_view_permission_on_issues_may_print(client):
     assert client.get(url).status_code == 403
     user.user_permissions.add(Permission.objects.get(codename="view_issue", content_type__app_label="briefs"))
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_instruction_scan_is_checked_by_content_and_stored_under_a_random_name(settings, tmp_path):
+    """A 批示 scan must be a PDF/JPEG/PNG by its bytes (an .html file is refused in Chinese); an
+    accepted one is stored under a random name, never the uploader's file name."""
+    from django.core.exceptions import ValidationError
+
+    from circulation.models import Instruction
+
+    settings.MEDIA_ROOT = tmp_path
+    issue = ArticleFactory().issue
+    bad = Instruction(
+        issue=issue, date="2024-01-20", text="请发改委研究。", leader_name="吴庆文",
+        scan=SimpleUploadedFile("批示.html", b"<script>alert(1)</script>", content_type="text/html"),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        bad.full_clean()
+    assert "扫描件须为 PDF、JPEG 或 PNG 文件" in str(excinfo.value)
+    good = Instruction(
+        issue=issue, date="2024-01-20", text="请发改委研究。", leader_name="吴庆文",
+        scan=SimpleUploadedFile("吴庆文批示.png", _png(), content_type="image/png"),
+    )
+    good.full_clean()
+    good.save()
+    assert good.scan.name.startswith("instructions/") and good.scan.name.endswith(".png")
+    assert "批示" not in good.scan.name
+
+
+@pytest.mark.django_db
+def test_only_circulation_staff_export_the_recipients(client):
+    """Recipients' addresses and contacts are exported only by 发行 (or a superuser), not by every
+    staff member who may view the list."""
+    url = reverse("admin:circulation_recipient_export")
+    client.force_login(role_user(roles.EDITOR, username="editor-x"))
+    assert client.get(reverse("admin:circulation_recipient_changelist")).status_code == 200
+    assert client.get(url).status_code == 403
+    client.force_login(role_user(roles.CIRCULATION, username="clerk-x"))
+    assert client.get(url).status_code == 200
