@@ -13,6 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhiku.admin_mixins import ReadOnlyAdminMixin
+
 from . import selectors, workflow
 from .extensions import article_search_ids
 from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series
@@ -382,17 +384,8 @@ class ReviewStageAdmin(admin.ModelAdmin):
     ordering = ["series", "position"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Records are written by the workflow only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IssueEvent)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
 from zhiku import roles
+from zhiku.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
 from .exceptions import CirculationError, ImportRejected
@@ -36,7 +37,7 @@ from .models import (
     Recipient,
     SnapshotEntry,
 )
-from .resources import CSV, XLSX, RecipientResource
+from .resources import CSV, RECIPIENT_FIELDS, XLSX, RecipientResource
 
 
 def _is_circulation(request) -> bool:
@@ -74,20 +75,7 @@ class RecipientAdmin(ImportExportModelAdmin):
     search_fields = ["printed_name", "full_name", "name", "short_name"]
     list_editable = []
     ordering = ["category", "protocol_order", "id"]
-    fields = [
-        "kind",
-        "name",
-        "title",
-        "short_name",
-        "full_name",
-        "category",
-        "protocol_order",
-        "mailing_address",
-        "contact",
-        "channel",
-        "default_copies",
-        "is_active",
-    ]
+    fields = list(RECIPIENT_FIELDS)
 
     def has_import_permission(self, request):
         return _is_circulation(request) and super().has_import_permission(request)
@@ -535,7 +523,7 @@ class SnapshotEntryInline(admin.TabularInline):
 
 
 @admin.register(DistributionSnapshot)
-class DistributionSnapshotAdmin(admin.ModelAdmin):
+class DistributionSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only for everyone: snapshots are written by the workflow at 签发."""
 
     list_display = ["issue", "print_run", "allocated_copies", "created_at", "voided_at"]
@@ -554,15 +542,6 @@ class DistributionSnapshotAdmin(admin.ModelAdmin):
         "voided_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerRule)
@@ -599,7 +578,7 @@ class MovementInline(admin.TabularInline):
 
 
 @admin.register(Copy)
-class CopyAdmin(admin.ModelAdmin):
+class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["copy_number", "issue", "printed_name"]
     list_select_related = ["issue", "issue__series"]
     list_filter = [SignedForFilter, "issue__series"]
@@ -611,15 +590,6 @@ class CopyAdmin(admin.ModelAdmin):
     @admin.display(description=_("Copy number"), ordering="serial")
     def copy_number(self, obj):
         return obj.label
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MovementForm(forms.ModelForm):

@@ -37,6 +37,23 @@ def decode_text(data: bytes) -> str:
         raise ValueError(gettext("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) or XLSX.")) from exc
 
 
+
+# The recipient columns, in the order of the spreadsheet and of the admin form.
+RECIPIENT_FIELDS = (
+    "kind",
+    "name",
+    "title",
+    "short_name",
+    "full_name",
+    "category",
+    "protocol_order",
+    "mailing_address",
+    "contact",
+    "channel",
+    "default_copies",
+    "is_active",
+)
+
 class CSV(base_formats.CSV):
     """CSV that detects its encoding on import and starts with a BOM on export."""
 
@@ -213,20 +230,7 @@ class RecipientResource(EscapingResourceMixin, resources.ModelResource):
 
     class Meta:
         model = Recipient
-        fields = (
-            "kind",
-            "name",
-            "title",
-            "short_name",
-            "full_name",
-            "category",
-            "protocol_order",
-            "mailing_address",
-            "contact",
-            "channel",
-            "default_copies",
-            "is_active",
-        )
+        fields = RECIPIENT_FIELDS
         import_id_fields = ()
         use_bulk = True
         batch_size = 2000
