@@ -136,9 +136,9 @@ def _refuse_locked_issue_save(sender, instance: Issue, raw=False, **kwargs):
 @receiver(pre_save, sender=Article, dispatch_uid="briefs_article_lock")
 @receiver(pre_delete, sender=Article, dispatch_uid="briefs_article_lock_delete")
 def _refuse_locked_article_write(sender, instance: Article, raw=False, **kwargs):
-    # New articles on a locked issue are refused by the services and the admin; the model guard
-    # covers every change and deletion of an existing one (bulk actions, imports, shell).
-    if raw or _unlocked.get() or instance.pk is None:
+    # The services and the admin refuse these too; the model guard covers every other path that
+    # adds, changes or deletes an article of a locked issue (bulk actions, imports, shell).
+    if raw or _unlocked.get():
         return
     status = Issue.objects.filter(pk=instance.issue_id).values_list("status", flat=True).first()
     if status is not None and status != S.DRAFT:

@@ -68,3 +68,16 @@ def test_submitted_issue_is_locked_and_unlocks_when_sent_back(demo):
     workflow.issue_transition(issue=twin, action="request_changes", user=users["chief"], comment="请补充数据")
     article.save()
     assert Article.objects.get(pk=article.pk).title == "送审后改标题"
+
+
+@pytest.mark.django_db
+def test_no_path_adds_an_article_to_a_locked_issue(demo):
+    """Adding an article to issue 117 (已印发) is refused by the service and by a plain ORM create."""
+    from briefs.services import article_create
+
+    issue_117 = demo["issue_117"]
+    with pytest.raises(IssueLocked):
+        article_create(issue=issue_117, title="补登一篇", body="<p>正文</p>")
+    with pytest.raises(IssueLocked):
+        Article.objects.create(issue=issue_117, title="补登一篇", body="<p>正文</p>", position=9)
+    assert issue_117.articles.count() == 1
