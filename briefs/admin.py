@@ -3,8 +3,11 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,18 +16,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhiku.admin_mixins import ReadOnlyAdminMixin
+from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 
-from . import selectors, workflow
+from . import extensions, rules, selectors, services, workflow
+from .exceptions import BriefsError, StaleEdit
 from .extensions import article_search_ids
-from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series
+from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series, copy_state
 
 
-class VersionCheckedForm(forms.ModelForm):
-    """Refuses a save when the row changed since the form was opened (no silent overwrite).
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor opened; ``briefs.services`` compares it when saving.
 
-    The admin validates inside its transaction; the row is locked while comparing versions, so of
-    two concurrent saves the second sees the first's new version and is refused.
+    On django-simple-history's revert page the form's instance is an old record: the version
+    that counts there is the live row's, which is what a restore would overwrite.
     """
 
     seen_version = forms.IntegerField(label=_("Version opened"), widget=forms.HiddenInput, required=False)
@@ -32,40 +36,99 @@ class VersionCheckedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["seen_version"].initial = self.instance.version
-
-    def check_version(self) -> bool:
-        # Unchanged inline forms are not saved, so they cannot overwrite anything.
-        return self.instance.pk is not None and (self.has_changed() or not getattr(self, "_is_inline", False))
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.check_version():
-            model = type(self.instance)
-            current = model.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True).first()
-            seen = cleaned.get("seen_version")
-            if current is not None and seen != current:
-                what_changed = "admin:briefs_article_diff" if model is Article else "admin:briefs_issue_history"
-                history = reverse(what_changed, args=[self.instance.pk])
-                raise ValidationError(
-                    format_html(
-                        '{} <a href="{}">{}</a>',
-                        gettext(
-                            "Somebody else saved this %(what)s after you opened it. Your changes were not saved; "
-                            "open the history to see what changed, then reload and edit again."
-                        )
-                        % {"what": model._meta.verbose_name},
-                        history,
-                        gettext("See what changed"),
-                    ),
-                    code="stale",
-                )
-            self.instance.version = (seen or 0) + 1
-        return cleaned
+            version = self.instance.version
+            if getattr(self.instance, "_history", None) is not None:
+                version = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            self.fields["seen_version"].initial = version
 
 
-class ArticleInlineForm(VersionCheckedForm):
-    _is_inline = True
+class ServiceWriteAdmin(SimpleHistoryAdmin):
+    """An admin whose writes go through ``briefs.services``: save_model, the inlines, delete and
+    bulk delete, and the history revert. A refusal of a service (locked, stale, not allowed)
+    rolls the whole page back and comes back as a Chinese message, never as an error page."""
+
+    # Which name the history link of a stale-edit message points at.
+    what_changed_url_name = ""
+
+    def _refusal_html(self, exc: BriefsError, object_id) -> str:
+        if isinstance(exc, StaleEdit) and object_id:
+            url = reverse(self.what_changed_url_name, args=[object_id])
+            return format_html('{} <a href="{}">{}</a>', exc.message, url, gettext("See what changed"))
+        return exc.message
+
+    def _refused(self, request, exc: BriefsError, object_id, back: str):
+        self.message_user(request, self._refusal_html(exc, object_id), messages.ERROR)
+        return HttpResponseRedirect(back)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BriefsError as exc:
+            return self._refused(request, exc, object_id, request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except BriefsError as exc:
+            return self._refused(request, exc, None, request.get_full_path())
+
+    def delete_model(self, request, obj):
+        self.delete_service([obj], request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Reached only when every row passed has_delete_permission; the service checks again
+        # under a row lock, all or nothing (a row signed meanwhile refuses the batch).
+        try:
+            self.delete_service(list(queryset), request.user)
+        except BriefsError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    def delete_service(self, objs, user):
+        raise NotImplementedError
+
+    # --- history: a restore is a content save of a draft, through the same service -----------
+
+    def revert_disabled(self, request, obj=None):
+        live = self.model.objects.filter(pk=obj.pk).first() if obj is not None else None
+        return live is None or not self.has_change_permission(request, live) or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "POST":
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        live = self.get_object(request, unquote(object_id))
+        history_id = _int_or_none(version_id)
+        if live is None or history_id is None or not live.history.filter(history_id=history_id).exists():
+            raise Http404
+        history_url = reverse(f"admin:briefs_{self.model._meta.model_name}_history", args=[live.pk])
+        if not self.has_change_permission(request, live):
+            return self._refused(request, BriefsError(self.revert_refused_message(live)), None, history_url)
+        form = self.get_form(request, live, change=True)(request.POST, request.FILES, instance=live)
+        if not form.is_valid():
+            errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+            return self._refused(request, BriefsError("；".join(errors)), None, request.get_full_path())
+        try:
+            with transaction.atomic():
+                self.save_model(request, form.instance, form, change=True)
+        except BriefsError as exc:
+            return self._refused(request, exc, live.pk, request.get_full_path())
+        self.log_change(request, form.instance, self.construct_change_message(request, form, []))
+        self.message_user(request, gettext("The earlier version was restored."), messages.SUCCESS)
+        return HttpResponseRedirect(reverse(f"admin:briefs_{self.model._meta.model_name}_change", args=[live.pk]))
+
+    def revert_refused_message(self, live) -> str:
+        raise NotImplementedError
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _content(form, names) -> dict:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
 
 STATUS_COLOURS = {
     Issue.Status.DRAFT: "#6b7280",
@@ -93,7 +156,7 @@ class EditorAdmin(admin.ModelAdmin):
 
 class ArticleInline(admin.StackedInline):
     model = Article
-    form = ArticleInlineForm
+    form = VersionedForm
     extra = 0
     fields = ["position", "title", "byline", "body", "seen_version", "diff_link"]
     readonly_fields = ["diff_link"]
@@ -103,30 +166,32 @@ class ArticleInline(admin.StackedInline):
     def diff_link(self, obj):
         return _diff_link(obj)
 
-    # Outside 草稿 the articles are read-only here; the model guard refuses every other path.
+    # Outside 草稿 the articles are read-only here; the services and the model refuse every path.
     def has_add_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj)) and super().has_add_permission(request, obj)
+        return _editable(obj) and super().has_add_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj)) and super().has_change_permission(request, obj)
+        return _editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj)) and super().has_delete_permission(request, obj)
+        return _editable(obj) and super().has_delete_permission(request, obj)
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [f for f in fields if f != "seen_version"]
-        return fields
+        return _without_seen_version(super().get_fields(request, obj), self.has_change_permission(request, obj))
 
 
-class IssueForm(VersionCheckedForm):
-    pass
+def _editable(issue) -> bool:
+    return issue is None or rules.content_editable(issue)
+
+
+def _without_seen_version(fields, may_change: bool) -> list:
+    return list(fields) if may_change else [f for f in fields if f != "seen_version"]
 
 
 @admin.register(Issue)
-class IssueAdmin(SimpleHistoryAdmin):
-    form = IssueForm
+class IssueAdmin(ServiceWriteAdmin):
+    form = VersionedForm
+    what_changed_url_name = "admin:briefs_issue_history"
     list_display = [
         "numbers_display",
         "lead_title",
@@ -143,6 +208,8 @@ class IssueAdmin(SimpleHistoryAdmin):
     date_hierarchy = "issue_date"
     autocomplete_fields = ["responsible_editor"]
     inlines = [ArticleInline]
+    # Numbers are given at 签发 by the workflow; the page shows them and never writes them.
+    readonly_fields = ["year", "number", "total_number"]
     fieldsets = [
         (None, {"fields": ["series", "responsible_editor", "classification", "print_run", "seen_version"]}),
         (_("Numbers and date"), {"fields": ["year", "number", "total_number", "issue_date"]}),
@@ -151,34 +218,55 @@ class IssueAdmin(SimpleHistoryAdmin):
     # --- locking: outside 草稿 the page is read-only for everyone -------------------------------
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj)) and super().has_change_permission(request, obj)
+        return _editable(obj) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        deletable = obj is None or (workflow.issue_is_editable(obj) and obj.total_number is None)
+        deletable = obj is None or rules.is_deletable(obj)
         return deletable and super().has_delete_permission(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        locked = queryset.exclude(status=Issue.Status.DRAFT, total_number__isnull=True)
-        if locked.exists():
-            messages.error(request, gettext("Only unnumbered drafts can be deleted."))
-            return
-        super().delete_queryset(request, queryset)
-
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and not self.has_change_permission(request, obj):
-            fieldsets = [
-                (name, {**opts, "fields": [f for f in opts["fields"] if f != "seen_version"]})
-                for name, opts in fieldsets
-            ]
-        return fieldsets
+        may_change = self.has_change_permission(request, obj)
+        return [
+            (name, {**opts, "fields": _without_seen_version(opts["fields"], may_change)})
+            for name, opts in super().get_fieldsets(request, obj)
+        ]
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        # Numbers are given at 签发; only an administrator types them, for historical issues.
-        if not request.user.has_perm("briefs.set_issue_numbers"):
-            readonly += ["year", "number", "total_number"]
-        return readonly
+    # --- writes: through briefs.services --------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        fields = _content(form, services.ISSUE_UPDATE_FIELDS)
+        if change:
+            seen = form.cleaned_data.get("seen_version")
+            saved = services.issue_update(issue=obj, seen_version=seen, user=request.user, **fields)
+        else:
+            saved = services.issue_create(user=request.user, **fields)
+        copy_state(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Article:
+            return super().save_formset(request, form, formset, change)
+        issue, user = form.instance, request.user
+        deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]
+        for article_form in formset.forms:
+            if article_form in formset.deleted_forms or not article_form.has_changed():
+                continue
+            fields = _content(article_form, services.ARTICLE_UPDATE_FIELDS)
+            if article_form.instance.pk:
+                seen = article_form.cleaned_data.get("seen_version")
+                services.article_update(article=article_form.instance, seen_version=seen, user=user, **fields)
+            else:
+                copy_state(article_form.instance, services.article_create(issue=issue, user=user, **fields))
+        if deleted:
+            services.articles_delete(articles=deleted, user=user)
+        record_formset_changes(formset)
+
+    def delete_service(self, objs, user):
+        services.issues_delete(issues=objs, user=user)
+
+    def revert_refused_message(self, live) -> str:
+        return gettext("Only a draft can be restored to an earlier version; this issue is %(status)s.") % {
+            "status": live.get_status_display()
+        }
 
     # --- the workflow panel and its URLs ----------------------------------------------------------
 
@@ -236,10 +324,6 @@ class IssueAdmin(SimpleHistoryAdmin):
             obj.get_status_display(),
         )
 
-    def save_model(self, request, obj, form, change):
-        if not change and obj.created_by_id is None:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 def workflow_panel_context(issue: Issue, user) -> dict:
@@ -249,7 +333,7 @@ def workflow_panel_context(issue: Issue, user) -> dict:
     actions = [(action, workflow.ACTION_LABELS[action]) for action in workflow.allowed_actions(issue, user)]
     paper_form = None
     if (
-        issue.status == Issue.Status.IN_REVIEW
+        rules.is_in_review(issue)
         and user.has_perm("briefs.record_paper_sign_off")
         and issue.current_stage_id
         and not workflow.ReviewStage.objects.filter(
@@ -262,18 +346,58 @@ def workflow_panel_context(issue: Issue, user) -> dict:
         "actions": actions,
         "comment_required": sorted(workflow.COMMENT_REQUIRED),
         "stages": list(issue.series.review_stages.select_related("group", "user").order_by("position")),
-        "preview": workflow.issue_number_preview(issue) if issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW) else None,
+        "preview": None if rules.is_frozen(issue) else workflow.issue_number_preview(issue),
         "timeline": selectors.issue_timeline(issue),
         "transition_url": reverse("admin:briefs_issue_transition", args=[issue.pk]),
         "paper_url": reverse("admin:briefs_issue_paper_sign_off", args=[issue.pk]),
         "paper_form": paper_form,
-        "editable": workflow.issue_is_editable(issue),
+        "editable": rules.content_editable(issue),
     }
 
 
+class ExtensibleAdmin:
+    """Reads ``briefs.extensions.admin_extensions(page)`` on every request: inlines, filters,
+    read-only fields and fieldsets of the apps above briefs, and their formset saves."""
+
+    extension_page = ""
+
+    def _extensions(self):
+        return extensions.admin_extensions(self.extension_page)
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *(i for e in self._extensions() for i in e.inlines)]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *(f for e in self._extensions() for f in e.list_filters)]
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = [f for e in self._extensions() for f in e.readonly_fields]
+        return [*super().get_readonly_fields(request, obj), *extra]
+
+    def get_fieldsets(self, request, obj=None):
+        extra = [fs for e in self._extensions() if e.fieldsets for fs in e.fieldsets(request, obj, self)]
+        return [*super().get_fieldsets(request, obj), *extra]
+
+    def save_formset(self, request, form, formset, change):
+        for extension in self._extensions():
+            if extension.owns(formset):
+                extension.save_formset(request, form.instance, formset)
+                record_formset_changes(formset)
+                return
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for extension in self._extensions():
+            if extension.save_related:
+                extension.save_related(request, form.instance)
+
+
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
-    form = VersionCheckedForm
+class ArticleAdmin(ExtensibleAdmin, ServiceWriteAdmin):
+    form = VersionedForm
+    extension_page = "article"
+    what_changed_url_name = "admin:briefs_article_diff"
     list_display = ["title", "issue", "position", "byline", "updated_at"]
     list_select_related = ["issue", "issue__series"]
     search_fields = ["title", "byline"]
@@ -295,28 +419,41 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return _diff_link(obj)
 
     def has_change_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj.issue)) and super().has_change_permission(request, obj)
+        return _editable(obj and obj.issue) and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return (obj is None or workflow.issue_is_editable(obj.issue)) and super().has_delete_permission(request, obj)
+        return _editable(obj and obj.issue) and super().has_delete_permission(request, obj)
 
     def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [f for f in fields if f != "seen_version"]
-        return fields
+        return _without_seen_version(super().get_fields(request, obj), self.has_change_permission(request, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        # An article stays in the issue it was written for.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if obj is None else ["issue", *readonly]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # New articles go only into drafts.
         if db_field.name == "issue":
-            kwargs["queryset"] = Issue.objects.filter(status=Issue.Status.DRAFT)
+            kwargs["queryset"] = Issue.objects.filter(rules.editable_q())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def delete_queryset(self, request, queryset):
-        if queryset.exclude(issue__status=Issue.Status.DRAFT).exists():
-            messages.error(request, gettext("This issue is no longer a draft; its articles are read-only."))
-            return
-        super().delete_queryset(request, queryset)
+    def save_model(self, request, obj, form, change):
+        fields = _content(form, services.ARTICLE_UPDATE_FIELDS)
+        if change:
+            seen = form.cleaned_data.get("seen_version")
+            saved = services.article_update(article=obj, seen_version=seen, user=request.user, **fields)
+        else:
+            saved = services.article_create(issue=form.cleaned_data["issue"], user=request.user, **fields)
+        copy_state(obj, saved)
+
+    def delete_service(self, objs, user):
+        services.articles_delete(articles=objs, user=user)
+
+    def revert_refused_message(self, live) -> str:
+        return gettext("Only an article of a draft can be restored to an earlier version; its issue is %(status)s.") % {
+            "status": live.issue.get_status_display()
+        }
 
     def get_urls(self):
         extra = [

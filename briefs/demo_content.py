@@ -1,9 +1,11 @@
 """Issue 117 of 领军参阅 (2024-01-19), the demo data and golden reference.
 
-Transcribed from the printed issue (shared/seed/000_1cc896fb872a0a73.txt) as structure:
+Transcribed from the printed issue (its text: tests/data/issue_117_seed.txt) as structure:
 the five 举措 are headings, every paragraph is its own block; lines the printer broke across
 pages are joined back. Circulation builds the 报 line from its own records.
 """
+
+from django.utils.html import escape
 
 SERIES = {
     "name": "领军参阅",
@@ -120,3 +122,13 @@ BAO_LINE = (
     "报：刘小涛书记、吴庆文市长、李亚平主任、朱民主席、黄爱军副书记，市委常委、副市长；"
     "市发改委、文广新局、民政局，市科协、社科联、社会组织党委。"
 )
+
+
+def article_html(blocks=ARTICLE_BLOCKS) -> str:
+    """The blocks as the editor's HTML; text is escaped, kinds outside the allowlist become <p>."""
+    allowed = {"p", "h2", "h3", "h4"}
+    parts = []
+    for kind, text in blocks:
+        tag = kind if kind in allowed else "p"
+        parts.append(f"<{tag}>{escape(text)}</{tag}>")
+    return "".join(parts)

@@ -27,3 +27,11 @@ class IssueLocked(BriefsError):
 
 class StaleEdit(BriefsError):
     """Somebody saved the same issue or article after this form was opened."""
+
+
+class WorkflowFieldsProtected(BriefsError):
+    """A write outside the workflow tried to set status, stage, numbers, dates or signer."""
+
+
+class NotAllowed(BriefsError):
+    """The acting user lacks the permission this write needs."""

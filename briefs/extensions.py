@@ -93,3 +93,51 @@ def article_search_ids(term: str) -> list[int] | None:
     if not _article_search:
         return None
     return _article_search[0](term)
+
+
+# --- the admin pages of issues and articles ---------------------------------------------------------
+# Apps above briefs add inlines, list filters, read-only fields and fieldsets to briefs' Issue and
+# Article admins here, instead of unregistering briefs' admin class and registering a subclass.
+# briefs' admin reads the registry on every request, so the order of app loading does not matter.
+
+
+@dataclass(frozen=True)
+class AdminExtension:
+    """What one app adds to one of briefs' admin pages.
+
+    - ``inlines``: inline classes shown after briefs' own;
+    - ``list_filters``: filters added to the changelist;
+    - ``readonly_fields``: callables ``f(obj)`` (decorated with ``admin.display``) the page may show;
+    - ``fieldsets(request, obj, model_admin)``: extra fieldsets for the page (may name the callables);
+    - ``save_formset(request, obj, formset)``: saves the formsets of this extension's own inlines
+      (through the app's services); briefs never saves them itself;
+    - ``save_related(request, obj)``: runs after briefs saved the object and its inlines, inside
+      the same transaction.
+    """
+
+    inlines: tuple = ()
+    list_filters: tuple = ()
+    readonly_fields: tuple = ()
+    fieldsets: Callable[..., list] | None = None
+    save_formset: Callable[..., None] | None = None
+    save_related: Callable[..., None] | None = None
+
+    def owns(self, formset) -> bool:
+        return any(formset.model is inline.model for inline in self.inlines)
+
+
+ADMIN_PAGES = ("issue", "article")
+_admin_extensions: dict[str, list[AdminExtension]] = defaultdict(list)
+
+
+def register_admin_extension(page: str, extension: AdminExtension) -> AdminExtension:
+    """Add ``extension`` to briefs' ``page`` admin ("issue" or "article")."""
+    if page not in ADMIN_PAGES:
+        raise ValueError(f"unknown admin page {page!r}; one of {ADMIN_PAGES}")
+    if extension not in _admin_extensions[page]:
+        _admin_extensions[page].append(extension)
+    return extension
+
+
+def admin_extensions(page: str) -> list[AdminExtension]:
+    return list(_admin_extensions.get(page, []))

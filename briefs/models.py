@@ -10,6 +10,10 @@ from simple_history.models import HistoricalRecords
 from zhiku.fields import SanitizedRichTextField
 from zhiku.uploads import RandomUploadName, validate_scan
 
+from . import rules
+from .exceptions import IssueLocked, WorkflowFieldsProtected
+from .states import Action, IssueStatus
+
 
 class Series(models.Model):
     name = models.CharField(_("Series title"), max_length=50, unique=True)
@@ -72,12 +76,31 @@ class Editor(models.Model):
         return self.name
 
 
+def copy_state(target: models.Model, source: models.Model) -> None:
+    """Make ``target`` show what ``source`` (the saved row) holds, so a caller's object reflects
+    a write a service made on its own copy."""
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    target._state.adding = False
+
+
+class IssueQuerySet(models.QuerySet):
+    def delete(self):
+        # Bulk deletes (the admin's delete action, the shell) obey the same rule as one delete.
+        if self.exclude(rules.deletable_q()).exists():
+            raise IssueLocked(rules.not_deletable_message())
+        return super().delete()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(rules.editable_q("issue__")).exists():
+            raise IssueLocked(rules.articles_locked_message())
+        return super().delete()
+
+
 class Issue(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        IN_REVIEW = "in_review", _("In review")
-        SIGNED = "signed", _("Signed")
-        RELEASED = "released", _("Released")
+    Status = IssueStatus
 
     class Classification(models.TextChoices):
         NONE = "", _("Not marked")
@@ -165,6 +188,8 @@ class Issue(models.Model):
 
     history = HistoricalRecords(verbose_name=_("Issue history"), excluded_fields=["updated_at"])
 
+    objects = IssueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Issue")
         verbose_name_plural = _("Issue")
@@ -214,8 +239,38 @@ class Issue(models.Model):
             return f"{self.series.name} 第{self.number}期（总第{self.total_number}期）"
         return "{} 草稿 #{}".format(self.series.name, self.pk or "新")
 
+    def save(self, *args, transition: bool = False, **kwargs):
+        # The last line of defence under briefs.services: content changes only in 草稿, and the
+        # workflow fields only through briefs.workflow (which, like the historical loader, passes
+        # transition=True for that one save). There is no switch that turns this off globally.
+        if not transition:
+            self._refuse_write_outside_workflow()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:briefs_issue_change", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        stored = Issue.objects.filter(pk=self.pk).values("status", "total_number").first()
+        if stored is not None and not rules.is_deletable(Issue(**stored)):
+            raise IssueLocked(rules.not_deletable_message())
+        return super().delete(*args, **kwargs)
+
+    def _refuse_write_outside_workflow(self) -> None:
+        workflow = [self._meta.get_field(name).attname for name in rules.WORKFLOW_FIELDS]
+        content = [self._meta.get_field(name).attname for name in rules.ISSUE_CONTENT_FIELDS]
+        stored = None if self._state.adding else Issue.objects.filter(pk=self.pk).values(*workflow, *content).first()
+        if stored is None:
+            # A new issue starts as an unnumbered draft with no review history.
+            blank = Issue()
+            stored = {name: getattr(blank, name) for name in workflow}
+            if any(getattr(self, name) != stored[name] for name in workflow):
+                raise WorkflowFieldsProtected(rules.workflow_fields_message())
+            return
+        if any(getattr(self, name) != stored[name] for name in workflow):
+            raise WorkflowFieldsProtected(rules.workflow_fields_message())
+        if not rules.content_editable(self) and any(getattr(self, name) != stored[name] for name in content):
+            raise IssueLocked(rules.locked_message(self))
 
     @property
     def is_numbered(self) -> bool:
@@ -238,6 +293,8 @@ class Article(models.Model):
 
     history = HistoricalRecords(verbose_name=_("Article history"), excluded_fields=["updated_at"])
 
+    objects = ArticleQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("Article")
         verbose_name_plural = _("Article")
@@ -247,8 +304,28 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, historical: bool = False, **kwargs):
+        # Articles of a locked issue are read-only on every path (services, admin, imports,
+        # shell). historical=True is passed by briefs.services.article_load_historical only,
+        # which enters the articles of an issue that never went through the workflow.
+        if not historical:
+            issue_ids = {self.issue_id}
+            if not self._state.adding:
+                issue_ids |= set(Article.objects.filter(pk=self.pk).values_list("issue_id", flat=True))
+            _refuse_locked_articles(issue_ids)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("admin:briefs_issue_change", args=[self.issue_id])
+
+    def delete(self, *args, **kwargs):
+        _refuse_locked_articles({self.issue_id})
+        return super().delete(*args, **kwargs)
+
+
+def _refuse_locked_articles(issue_ids) -> None:
+    if Issue.objects.filter(pk__in=issue_ids).exclude(rules.editable_q()).exists():
+        raise IssueLocked(rules.articles_locked_message())
 
 
 class ReviewStage(models.Model):
@@ -296,14 +373,7 @@ class ReviewStage(models.Model):
 class IssueEvent(models.Model):
     """One workflow transition: who did what to which issue, when, at which stage and why."""
 
-    class Action(models.TextChoices):
-        SUBMIT = "submit", _("Submit for review")
-        WITHDRAW = "withdraw", _("Withdraw")
-        APPROVE = "approve", _("Approve")
-        SIGN_OFF = "sign_off", _("Sign off")
-        REQUEST_CHANGES = "request_changes", _("Send back for changes")
-        REVOKE_SIGN_OFF = "revoke_sign_off", _("Revoke sign-off")
-        RELEASE = "release", _("Release")
+    Action = Action
 
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("Action"), max_length=30, choices=Action.choices)

@@ -1,18 +1,82 @@
-"""Writes for briefs. The admin, importers and commands call these; nothing else saves content."""
+"""Writes of briefs' content: series, issues and articles. The admin, loaders and commands call
+these; nothing else saves an Issue or an Article (workflow fields: ``briefs.workflow``).
 
+Every write here takes the acting user (or ``zhiku.actors.SYSTEM``), checks the permission,
+refuses a locked issue (``briefs.rules``), refuses a stale edit, and saves once inside one
+transaction, which leaves one history row (django-simple-history) naming the actor. The article
+body is sanitised by its model field on that save (``zhiku.fields.SanitizedRichTextField``), the
+one sanitiser call every path shares.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
-from zhiku.sanitizer import sanitize_html
+from zhiku.actors import SYSTEM, as_user, is_system, require_actor
 
-from .models import Article, Editor, Issue, Series
+from . import rules
+from .exceptions import IssueLocked, NotAllowed, StaleEdit
+from .models import Article, Editor, Issue, Series, copy_state
+
+ISSUE_UPDATE_FIELDS = rules.ISSUE_CONTENT_FIELDS
+ARTICLE_UPDATE_FIELDS = rules.ARTICLE_CONTENT_FIELDS
+
+
+def _require_perm(user, perm: str) -> None:
+    require_actor(user)
+    if not user.has_perm(perm):
+        raise NotAllowed(_("You do not have permission to do this."))
+
+
+def _save(obj: models.Model, user, **save_kwargs) -> None:
+    """full_clean, then the one save, its history row attributed to ``user``."""
+    obj.full_clean()
+    obj._history_user = as_user(user)
+    if is_system(user):
+        obj._change_reason = _("Entered by the system")
+    obj.save(**save_kwargs)
+
+
+def _only(fields: dict, allowed: Iterable[str], service: str) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{service}: fields it does not write: {sorted(unknown)}")
+
+
+def _claim_version(model, *, pk: int, seen_version: int | None) -> int:
+    """The one stale-edit check: the row still has the version the editor opened, and it is
+    claimed by this save in the same statement (of two concurrent saves exactly one wins)."""
+    claimed = model.objects.filter(pk=pk, version=seen_version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleEdit(
+            _(
+                "Somebody else saved this %(what)s after you opened it. Your changes were not saved; "
+                "open the history to see what changed, then reload and edit again."
+            )
+            % {"what": model._meta.verbose_name}
+        )
+    return seen_version + 1
+
+
+def _locked_issue(pk: int) -> Issue:
+    """The issue row, locked until the transaction ends, refused unless it is a draft."""
+    issue = Issue.objects.select_for_update().get(pk=pk)
+    if not rules.content_editable(issue):
+        raise IssueLocked(rules.locked_message(issue))
+    return issue
+
+
+# --- series ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def series_upsert(*, slug: str, **fields) -> Series:
-    series, _created = Series.objects.get_or_create(slug=slug, defaults=fields)
+def series_upsert(*, slug: str, user, **fields) -> Series:
+    _require_perm(user, "briefs.change_series")
+    series = Series.objects.filter(slug=slug).first() or Series(slug=slug)
     for name, value in fields.items():
         setattr(series, name, value)
     series.full_clean()
@@ -20,116 +84,186 @@ def series_upsert(*, slug: str, **fields) -> Series:
     return series
 
 
+# --- issues ---------------------------------------------------------------------------------------
+
+
 @transaction.atomic
 def issue_create(
     *,
     series: Series,
-    user=None,
+    user,
     responsible_editor: Editor | None = None,
     classification: str = "",
     print_run: int | None = None,
-    year: int | None = None,
-    number: int | None = None,
-    total_number: int | None = None,
     issue_date: date | None = None,
-    status: str = Issue.Status.DRAFT,
+    created_by=None,
 ) -> Issue:
+    """A new draft. Numbers, status and stage are the workflow's (see ``issue_load_historical``
+    for issues that were published before this system). ``created_by`` names the drafter when
+    the system creates the draft for somebody (demo data); a person creates in their own name."""
+    _require_perm(user, "briefs.add_issue")
+    if created_by is not None and not is_system(user):
+        raise NotAllowed(_("You can create drafts only in your own name."))
     issue = Issue(
         series=series,
-        created_by=user,
+        created_by=created_by or as_user(user),
         responsible_editor=responsible_editor,
         classification=classification,
         print_run=print_run,
-        year=year,
-        number=number,
-        total_number=total_number,
         issue_date=issue_date,
-        status=status,
     )
-    issue.full_clean()
-    issue.save()
+    _save(issue, user)
     return issue
+
+
+@transaction.atomic
+def issue_update(*, issue: Issue, seen_version: int | None, user, **fields) -> Issue:
+    """Change a draft's content fields; refused when locked or when somebody saved meanwhile."""
+    _require_perm(user, "briefs.change_issue")
+    _only(fields, ISSUE_UPDATE_FIELDS, "issue_update")
+    # Written onto the stored row, not the caller's object: whatever else that object carries (a
+    # form's instance, a historical record being restored) never reaches the database.
+    stored = _locked_issue(issue.pk)
+    stored.version = _claim_version(Issue, pk=issue.pk, seen_version=seen_version)
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    _save(stored, user)
+    copy_state(issue, stored)
+    return issue
+
+
+@transaction.atomic
+def issues_delete(*, issues: Iterable[Issue], user) -> int:
+    """Delete unnumbered drafts, all or none: one locked issue refuses the whole batch."""
+    _require_perm(user, "briefs.delete_issue")
+    rows = list(Issue.objects.select_for_update().filter(pk__in=[issue.pk for issue in issues]))
+    if any(not rules.is_deletable(issue) for issue in rows):
+        raise IssueLocked(rules.not_deletable_message())
+    for issue in rows:
+        issue._history_user = as_user(user)
+        issue.delete()
+    return len(rows)
+
+
+# --- articles -------------------------------------------------------------------------------------
+
+
+def _next_position(issue: Issue) -> int:
+    return (issue.articles.order_by("-position").values_list("position", flat=True).first() or 0) + 1
 
 
 @transaction.atomic
 def article_create(
-    *, issue: Issue, title: str, body: str, byline: str = "", position: int | None = None, user=None
+    *, issue: Issue, title: str, body: str, user, byline: str = "", position: int | None = None
 ) -> Article:
-    from .workflow import assert_issue_editable
-
-    assert_issue_editable(issue)
-    if position is None:
-        position = (issue.articles.order_by("-position").values_list("position", flat=True).first() or 0) + 1
-    article = Article(issue=issue, title=title, body=sanitize_html(body), byline=byline, position=position)
-    article.full_clean()
-    article.save()
-    return article
-
-
-def blocks_to_html(blocks) -> str:
-    """Structured (kind, text) blocks as the editor's HTML; text is escaped, kinds are allowlisted."""
-    from django.utils.html import escape
-
-    allowed = {"p", "h2", "h3", "h4"}
-    parts = []
-    for kind, text in blocks:
-        tag = kind if kind in allowed else "p"
-        parts.append(f"<{tag}>{escape(text)}</{tag}>")
-    return sanitize_html("".join(parts))
-
-
-# --- edits with locking and stale-edit detection -------------------------------------------------
-# Content changes only in 草稿 (briefs.workflow.assert_issue_editable), and only when nobody saved
-# the row since the editor loaded it: the UPDATE matches the version the editor saw, so of two
-# concurrent saves exactly one wins and the other gets StaleEdit instead of overwriting.
-
-ARTICLE_FIELDS = ("title", "body", "byline", "position")
-ISSUE_FIELDS = ("responsible_editor", "classification", "print_run", "issue_date")
-
-
-def _claim_version(model, *, pk: int, seen_version: int) -> None:
-    from django.db.models import F
-
-    from .exceptions import StaleEdit
-
-    claimed = model.objects.filter(pk=pk, version=seen_version).update(version=F("version") + 1)
-    if not claimed:
-        raise StaleEdit(
-            _("Somebody else saved this %(what)s after you opened it. Your changes were not saved; "
-              "open the history to see what changed, then reload and edit again.")
-            % {"what": model._meta.verbose_name}
-        )
-
-
-@transaction.atomic
-def article_update(*, article: Article, seen_version: int, user=None, **fields) -> Article:
-    from .workflow import assert_issue_editable
-
-    assert_issue_editable(Issue.objects.select_for_update().get(pk=article.issue_id))
-    unknown = set(fields) - set(ARTICLE_FIELDS)
-    if unknown:
-        raise TypeError(f"article_update: unknown fields {sorted(unknown)}")
-    _claim_version(Article, pk=article.pk, seen_version=seen_version)
-    for name, value in fields.items():
-        setattr(article, name, sanitize_html(value) if name == "body" else value)
-    article.version = seen_version + 1
-    article.full_clean()
-    article.save()
+    _require_perm(user, "briefs.add_article")
+    _locked_issue(issue.pk)
+    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
+    _save(article, user)
     return article
 
 
 @transaction.atomic
-def issue_update(*, issue: Issue, seen_version: int, user=None, **fields) -> Issue:
-    from .workflow import assert_issue_editable
-
-    assert_issue_editable(Issue.objects.select_for_update().get(pk=issue.pk))
-    unknown = set(fields) - set(ISSUE_FIELDS)
-    if unknown:
-        raise TypeError(f"issue_update: unknown fields {sorted(unknown)}")
-    _claim_version(Issue, pk=issue.pk, seen_version=seen_version)
+def article_update(*, article: Article, seen_version: int | None, user, **fields) -> Article:
+    """Change a draft's article; refused when its issue is locked or somebody saved meanwhile."""
+    _require_perm(user, "briefs.change_article")
+    _only(fields, ARTICLE_UPDATE_FIELDS, "article_update")
+    stored = Article.objects.get(pk=article.pk)
+    _locked_issue(stored.issue_id)
+    stored.version = _claim_version(Article, pk=article.pk, seen_version=seen_version)
     for name, value in fields.items():
-        setattr(issue, name, value)
-    issue.version = seen_version + 1
-    issue.full_clean()
-    issue.save()
+        setattr(stored, name, value)
+    _save(stored, user)
+    copy_state(article, stored)
+    return article
+
+
+@transaction.atomic
+def articles_delete(*, articles: Iterable[Article], user) -> int:
+    """Delete articles of drafts, all or none."""
+    _require_perm(user, "briefs.delete_article")
+    rows = list(Article.objects.filter(pk__in=[article.pk for article in articles]))
+    for issue_id in sorted({article.issue_id for article in rows}):
+        try:
+            _locked_issue(issue_id)
+        except IssueLocked as locked:
+            raise IssueLocked(rules.articles_locked_message()) from locked
+    for article in rows:
+        article._history_user = as_user(user)
+        article.delete()
+    return len(rows)
+
+
+# --- historical issues ----------------------------------------------------------------------------
+# Issues published before this system (issue 117 in the demo, the archive) are entered as they
+# were printed: numbered, signed or released, with their articles. They never went through the
+# workflow, so the loader writes the workflow fields itself, as the system and nobody else.
+
+
+@dataclass(frozen=True)
+class HistoricalArticle:
+    title: str
+    body: str
+    byline: str = ""
+
+
+def _require_system(actor) -> None:
+    if not is_system(actor):
+        raise NotAllowed(_("Historical issues are entered by the system loader only."))
+
+
+@transaction.atomic
+def issue_load_historical(
+    *,
+    series: Series,
+    status: str,
+    year: int | None,
+    number: int | None,
+    total_number: int | None,
+    issue_date: date | None = None,
+    articles: Sequence[HistoricalArticle] = (),
+    responsible_editor: Editor | None = None,
+    classification: str = "",
+    print_run: int | None = None,
+    created_by=None,
+    actor=SYSTEM,
+) -> Issue:
+    """Enter a published issue as printed (numbers, date, status) with its articles.
+
+    Only ``zhiku.actors.SYSTEM`` may call it (load_demo, archive imports, test factories).
+    The numbers must be free in the series: duplicates are refused by full_clean in Chinese.
+    """
+    _require_system(actor)
+    issue = Issue(
+        series=series,
+        status=status,
+        year=year,
+        number=number,
+        total_number=total_number,
+        issue_date=issue_date,
+        responsible_editor=responsible_editor,
+        classification=classification,
+        print_run=print_run,
+        created_by=created_by,
+    )
+    _save(issue, actor, transition=True)
+    for position, article in enumerate(articles, start=1):
+        article_load_historical(issue=issue, position=position, actor=actor, **vars(article))
     return issue
+
+
+@transaction.atomic
+def article_load_historical(
+    *, issue: Issue, title: str, body: str, byline: str = "", position: int | None = None, actor=SYSTEM
+) -> Article:
+    """Add an article to an issue entered by ``issue_load_historical``.
+
+    Refused for any issue that has been through the workflow (it has events): what was
+    reviewed and signed is never added to.
+    """
+    _require_system(actor)
+    if not rules.content_editable(issue) and issue.events.exists():
+        raise IssueLocked(rules.articles_locked_message())
+    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
+    _save(article, actor, historical=True)
+    return article

@@ -24,9 +24,7 @@ keeps them reserved and gets the same numbers when it is signed again. See docs/
 
 from __future__ import annotations
 
-import contextvars
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,28 +32,27 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
-from django.db.models.signals import pre_delete, pre_save
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhiku import roles
 
-from .exceptions import IssueLocked, TransitionNotAllowed
+from .exceptions import TransitionNotAllowed
 from .extensions import transition_guard_errors
-from .models import Article, Issue, IssueEvent, Notification, ReviewStage, Series
+from .models import Issue, IssueEvent, Notification, ReviewStage, Series
 from .signals import issue_transitioned
+from .states import Action
 
 S = Issue.Status
 logger = logging.getLogger(__name__)
 
-SUBMIT = "submit"
-WITHDRAW = "withdraw"
-APPROVE = "approve"
-SIGN_OFF = "sign_off"
-REQUEST_CHANGES = "request_changes"
-REVOKE_SIGN_OFF = "revoke_sign_off"
-RELEASE = "release"
+SUBMIT = Action.SUBMIT
+WITHDRAW = Action.WITHDRAW
+APPROVE = Action.APPROVE
+SIGN_OFF = Action.SIGN_OFF
+REQUEST_CHANGES = Action.REQUEST_CHANGES
+REVOKE_SIGN_OFF = Action.REVOKE_SIGN_OFF
+RELEASE = Action.RELEASE
 
 # action → (from status, to status). The one table the workflow obeys.
 TRANSITIONS: dict[str, tuple[str, str]] = {
@@ -76,81 +73,6 @@ DEFAULT_CHAIN = (
     ("复审", roles.REVIEWER),
     ("终审/签发", roles.SIGNER),
 )
-
-
-# --- locking ------------------------------------------------------------------------------------
-
-_unlocked = contextvars.ContextVar("briefs_unlocked", default=False)
-
-
-@contextmanager
-def unlocked():
-    """Let the workflow itself (and entry of historical issues) write to a locked issue."""
-    token = _unlocked.set(True)
-    try:
-        yield
-    finally:
-        _unlocked.reset(token)
-
-
-def issue_is_editable(issue: Issue) -> bool:
-    """Content (issue fields, articles) may change only in 草稿."""
-    return issue.status == S.DRAFT
-
-
-def assert_issue_editable(issue: Issue) -> None:
-    if not issue_is_editable(issue):
-        raise IssueLocked(
-            _("This issue is %(status)s and read-only; only drafts can be edited.")
-            % {"status": issue.get_status_display()}
-        )
-
-
-# Fields of an issue frozen outside 草稿. The workflow's own fields, the archived PDF (rendering)
-# and the print run (circulation sets it up to 印发) are not content.
-FROZEN_ISSUE_FIELDS = (
-    "series_id",
-    "classification",
-    "responsible_editor_id",
-    "year",
-    "number",
-    "total_number",
-    "issue_date",
-)
-
-
-@receiver(pre_save, sender=Issue, dispatch_uid="briefs_issue_lock")
-def _refuse_locked_issue_save(sender, instance: Issue, raw=False, **kwargs):
-    if raw or _unlocked.get() or instance.pk is None:
-        return
-    stored = Issue.objects.filter(pk=instance.pk).values("status", *FROZEN_ISSUE_FIELDS).first()
-    if stored is None or stored["status"] == S.DRAFT:
-        return
-    if (
-        any(stored[name] != getattr(instance, name) for name in FROZEN_ISSUE_FIELDS)
-        or stored["status"] != instance.status
-    ):
-        raise IssueLocked(_("This issue is no longer a draft; its content is read-only."))
-
-
-@receiver(pre_save, sender=Article, dispatch_uid="briefs_article_lock")
-@receiver(pre_delete, sender=Article, dispatch_uid="briefs_article_lock_delete")
-def _refuse_locked_article_write(sender, instance: Article, raw=False, **kwargs):
-    # The services and the admin refuse these too; the model guard covers every other path that
-    # adds, changes or deletes an article of a locked issue (bulk actions, imports, shell).
-    if raw or _unlocked.get():
-        return
-    status = Issue.objects.filter(pk=instance.issue_id).values_list("status", flat=True).first()
-    if status is not None and status != S.DRAFT:
-        raise IssueLocked(_("This issue is no longer a draft; its articles are read-only."))
-
-
-@receiver(pre_delete, sender=Issue, dispatch_uid="briefs_issue_lock_delete")
-def _refuse_locked_issue_delete(sender, instance: Issue, **kwargs):
-    if _unlocked.get():
-        return
-    if instance.status != S.DRAFT or instance.total_number is not None:
-        raise IssueLocked(_("Only unnumbered drafts can be deleted."))
 
 
 # --- review chains ------------------------------------------------------------------------------
@@ -373,8 +295,7 @@ def issue_transition(
         locked.status = to_status
         locked.version += 1
         locked.full_clean()
-        with unlocked():
-            locked.save()
+        locked.save(transition=True)
         event = IssueEvent.objects.create(
             issue=locked,
             action=action,

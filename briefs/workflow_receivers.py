@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from zhiku import roles
 
-from . import workflow  # noqa: F401 - connects the locking guards
+from . import workflow
 from .models import Series
 
 

@@ -17,8 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
+from briefs import rules
 from zhiku import roles
-from zhiku.admin_mixins import ReadOnlyAdminMixin
+from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 
 from . import selectors, services
 from .exceptions import CirculationError, ImportRejected
@@ -215,20 +216,6 @@ def _kept_forms(formset, key):
     return [f for f in formset.forms if key in getattr(f, "cleaned_data", {}) and f not in formset.deleted_forms]
 
 
-def _record_formset_changes(formset) -> None:
-    """What formset.save() would have noted, for the admin's history message."""
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    for form in formset.forms:
-        if form in formset.deleted_forms:
-            if form.instance.pk:
-                formset.deleted_objects.append(form.instance)
-        elif form.has_changed():
-            if form.instance.pk:
-                formset.changed_objects.append((form.instance, form.changed_data))
-            else:
-                formset.new_objects.append(form.instance)
-
-
 class IssueListInline(admin.TabularInline):
     model = IssueList
     extra = 0
@@ -258,7 +245,7 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         return obj.issue.get_status_display()
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and (obj.issue.status in services.FROZEN_STATUSES):
+        if obj is not None and rules.is_frozen(obj.issue):
             return False
         return super().has_change_permission(request, obj)
 
@@ -465,7 +452,7 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
             # The form checked the same rules; this is a race (signed meanwhile): roll back.
             raise PermissionDenied(exc.messages[0]) from exc
         for formset in formsets:
-            _record_formset_changes(formset)
+            record_formset_changes(formset)
 
     def _save_changes(self, request, issue, formset):
         """Additions and removals row by row: clears first (a row may have moved to another

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from briefs import rules
 from briefs.models import Issue
 from zhiku import roles
 
@@ -26,8 +27,6 @@ from .models import (
     SnapshotEntry,
 )
 
-FROZEN_STATUSES = ("signed", "released")
-
 
 def require_circulation(user) -> None:
     if not roles.user_has_role(user, roles.CIRCULATION):
@@ -35,7 +34,7 @@ def require_circulation(user) -> None:
 
 
 def _require_editable(issue: Issue) -> None:
-    if issue.status in FROZEN_STATUSES or selectors.current_snapshot(issue) is not None:
+    if rules.is_frozen(issue) or selectors.current_snapshot(issue) is not None:
         raise DistributionFrozen(_("The issue is signed: its distribution is frozen and cannot be changed."))
 
 
@@ -175,7 +174,7 @@ def demo_attach(*, issue: Issue, distribution_list: DistributionList, archive: i
         )
         if created:
             IssueList.objects.create(distribution=dist, distribution_list=distribution_list, position=1)
-        if issue.status in FROZEN_STATUSES:
+        if rules.is_frozen(issue):
             snapshot_freeze(issue=issue)
 
 

@@ -1,9 +1,7 @@
 """Admin for the cluster trees, and tagging added to briefs' Article admin without editing briefs.
 
-The Article admin is owned by briefs; here we subclass whatever class is registered for Article
-when this module is imported (clusters comes after briefs in INSTALLED_APPS) and register the
-subclass in its place. Only overridable hooks that call ``super()`` are used, so their changes to
-fields, fieldsets, inlines or filters carry through.
+The Article admin is owned by briefs; clusters adds its tag inline, the cluster filter and the
+suggestions box through ``briefs.extensions.register_admin_extension`` (from ClustersConfig.ready).
 """
 
 from django.contrib import admin, messages
@@ -14,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from briefs.models import Article
+from briefs.extensions import AdminExtension
 
 from . import selectors, services
 from .exceptions import ClustersError
@@ -165,88 +163,62 @@ class ArticleClusterAdmin(admin.ModelAdmin):
             services.article_tag_remove(article=obj.article, cluster=obj.cluster, user=request.user)
 
 
-def extend_article_admin(site=admin.site):
-    """Replace the registered Article admin by a subclass that adds tags, suggestions and the filter."""
-    registered = site._registry.get(Article)
-    base = registered.__class__ if registered is not None else admin.ModelAdmin
-    if getattr(base, "clusters_extended", False):
-        return base
-
-    class ArticleAdmin(base):
-        clusters_extended = True
-
-        def get_inlines(self, request, obj):
-            return [*super().get_inlines(request, obj), ArticleClusterInline]
-
-        def get_list_filter(self, request):
-            return [*super().get_list_filter(request), ClusterListFilter]
-
-        def get_readonly_fields(self, request, obj=None):
-            fields = list(super().get_readonly_fields(request, obj))
-            return fields if SUGGESTIONS_FIELD in fields else [*fields, SUGGESTIONS_FIELD]
-
-        def get_fieldsets(self, request, obj=None):
-            fieldsets = list(super().get_fieldsets(request, obj))
-            if (
-                obj is None
-                or not request.user.has_perm("clusters.add_articlecluster")
-                or not self.has_change_permission(request, obj)
-            ):
-                return [
-                    (name, {**options, "fields": [f for f in options["fields"] if f != SUGGESTIONS_FIELD]})
-                    for name, options in fieldsets
-                ]
-            if not any(SUGGESTIONS_FIELD in options.get("fields", ()) for _name, options in fieldsets):
-                fieldsets.append((_("Suggested clusters"), {"fields": [SUGGESTIONS_FIELD]}))
-            return fieldsets
-
-        @admin.display(description=_("Suggestions from the text"))
-        def cluster_suggestions(self, obj):
-            if obj is None or obj.pk is None:
-                return "—"
-            suggestions = selectors.cluster_suggestions(article=obj)
-            if not suggestions:
-                return gettext("No suggestions: no cluster name or alias occurs in the text.")
-            boxes = format_html_join(
-                " ",
-                '<label style="display:inline-block;margin:0 1em .3em 0">'
-                '<input type="checkbox" name="accept_cluster" value="{}"> {} <small>（{}）</small></label>',
-                (
-                    (cluster.pk, cluster.name, gettext("%(count)d mentions") % {"count": score})
-                    for cluster, score in suggestions
-                ),
-            )
-            return format_html(
-                '<div class="zhiku-cluster-suggestions">{}</div><div class="help">{}</div>',
-                boxes,
-                gettext("Tick the suggestions to accept and save; unticked ones are ignored."),
-            )
-
-        def save_formset(self, request, form, formset, change):
-            if formset.model is not ArticleCluster:
-                return super().save_formset(request, form, formset, change)
-            article = form.instance
-            instances = formset.save(commit=False)
-            for tag in formset.deleted_objects:
-                services.article_tag_remove(article=article, cluster=tag.cluster, user=request.user)
-            for tag in instances:
-                if tag.pk:
-                    old = ArticleCluster.objects.get(pk=tag.pk)
-                    services.article_tag_remove(article=article, cluster=old.cluster, user=request.user)
-                services.article_tag_add(article=article, cluster=tag.cluster, user=request.user)
-
-        def save_related(self, request, form, formsets, change):
-            super().save_related(request, form, formsets, change)
-            accepted = [v for v in request.POST.getlist("accept_cluster") if v.isdigit()]
-            if accepted:
-                services.article_tags_accept(article=form.instance, cluster_ids=accepted, user=request.user)
-
-    ArticleAdmin.__name__ = ArticleAdmin.__qualname__ = base.__name__
-    ArticleAdmin.__module__ = __name__
-    if registered is not None:
-        site.unregister(Article)
-    site.register(Article, ArticleAdmin)
-    return ArticleAdmin
+@admin.display(description=_("Suggestions from the text"))
+def cluster_suggestions(obj):
+    if obj is None or obj.pk is None:
+        return "—"
+    suggestions = selectors.cluster_suggestions(article=obj)
+    if not suggestions:
+        return gettext("No suggestions: no cluster name or alias occurs in the text.")
+    boxes = format_html_join(
+        " ",
+        '<label style="display:inline-block;margin:0 1em .3em 0">'
+        '<input type="checkbox" name="accept_cluster" value="{}"> {} <small>（{}）</small></label>',
+        ((cluster.pk, cluster.name, gettext("%(count)d mentions") % {"count": score}) for cluster, score in suggestions),
+    )
+    return format_html(
+        '<div class="zhiku-cluster-suggestions">{}</div><div class="help">{}</div>',
+        boxes,
+        gettext("Tick the suggestions to accept and save; unticked ones are ignored."),
+    )
 
 
-extend_article_admin()
+def suggestion_fieldsets(request, obj, model_admin) -> list:
+    """The suggestions box, on the page of an article the user may change and tag."""
+    if obj is None or not request.user.has_perm("clusters.add_articlecluster"):
+        return []
+    if not model_admin.has_change_permission(request, obj):
+        return []
+    return [(_("Suggested clusters"), {"fields": [cluster_suggestions]})]
+
+
+def save_tag_formset(request, article, formset) -> None:
+    """The tag inline's rows, written through the tagging services."""
+    for form in formset.forms:
+        if not form.has_changed():
+            continue
+        if form in formset.deleted_forms:
+            if form.instance.pk:
+                services.article_tag_remove(article=article, cluster=form.instance.cluster, user=request.user)
+            continue
+        if form.instance.pk:
+            old = ArticleCluster.objects.select_related("cluster").get(pk=form.instance.pk)
+            services.article_tag_remove(article=article, cluster=old.cluster, user=request.user)
+        services.article_tag_add(article=article, cluster=form.cleaned_data["cluster"], user=request.user)
+
+
+def accept_suggestions(request, article) -> None:
+    accepted = [v for v in request.POST.getlist("accept_cluster") if v.isdigit()]
+    if accepted:
+        services.article_tags_accept(article=article, cluster_ids=accepted, user=request.user)
+
+
+# Registered from ClustersConfig.ready (briefs.extensions): briefs' Article admin shows it.
+ARTICLE_ADMIN_EXTENSION = AdminExtension(
+    inlines=(ArticleClusterInline,),
+    list_filters=(ClusterListFilter,),
+    readonly_fields=(cluster_suggestions,),
+    fieldsets=suggestion_fieldsets,
+    save_formset=save_tag_formset,
+    save_related=accept_suggestions,
+)

@@ -24,16 +24,18 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Industry clusters")
 
     def ready(self):
-        from briefs.extensions import register_article_search, register_demo_loader
+        from briefs.extensions import register_admin_extension, register_article_search, register_demo_loader
         from briefs.models import Article
         from zhiku import roles
 
         from . import receivers
+        from .admin import ARTICLE_ADMIN_EXTENSION
         from .demo import load_demo_clusters
         from .selectors import article_search_ids
 
         register_demo_loader(load_demo_clusters)
         register_article_search(article_search_ids)
+        register_admin_extension("article", ARTICLE_ADMIN_EXTENSION)
         post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
         for role in roles.ROLES:
             roles.add_role_permissions(role.key, VIEW + ("clusters.view_articlecluster",))

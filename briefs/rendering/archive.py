@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from briefs import rules
 from briefs.models import Issue
 
 from .pdf import render_pdf
@@ -18,7 +19,6 @@ from .selectors import issue_document
 
 logger = logging.getLogger(__name__)
 
-ARCHIVED_STATUSES = (Issue.Status.SIGNED, Issue.Status.RELEASED)
 
 
 def issue_pdf_archive(*, issue_id: int) -> Issue | None:
@@ -29,7 +29,7 @@ def issue_pdf_archive(*, issue_id: int) -> Issue | None:
     its half second; the conditional update then makes the first writer win.
     """
     issue = Issue.objects.select_related("series", "responsible_editor").filter(pk=issue_id).first()
-    if issue is None or issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
+    if issue is None or not rules.is_frozen(issue) or not issue.is_numbered:
         return None
     if issue.archived_pdf:
         return issue
@@ -38,7 +38,7 @@ def issue_pdf_archive(*, issue_id: int) -> Issue | None:
     name = f"{issue_document_stem(issue)}.pdf"
     stored = storage.save(issue.archived_pdf.field.generate_filename(issue, name), ContentFile(pdf))
     try:
-        written = Issue.objects.filter(pk=issue.pk, archived_pdf="", status__in=ARCHIVED_STATUSES).update(
+        written = Issue.objects.filter(pk=issue.pk, archived_pdf="", status__in=rules.FROZEN_STATUSES).update(
             archived_pdf=stored, archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(), archived_pdf_at=timezone.now()
         )
     except Exception:
@@ -68,7 +68,7 @@ def issue_pdf_archive_clear(*, issue_id: int) -> None:
 
 def archived_pdf_bytes(issue: Issue) -> bytes | None:
     """The stored PDF of a signed issue, archiving it first if that never happened."""
-    if issue.status not in ARCHIVED_STATUSES or not issue.is_numbered:
+    if not rules.is_frozen(issue) or not issue.is_numbered:
         return None
     if not issue.archived_pdf:
         issue = issue_pdf_archive(issue_id=issue.pk) or issue

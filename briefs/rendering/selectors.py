@@ -6,6 +6,7 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.utils import timezone
 
+from briefs import rules
 from briefs.extensions import distribution_footer
 from briefs.models import Issue
 from briefs.workflow import issue_number_preview
@@ -63,7 +64,7 @@ def issue_document(issue: Issue, *, today=None) -> IssueDocument:
     """
     series = issue.series
     numbered = issue.total_number is not None
-    is_draft = not numbered or issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW)
+    is_draft = not numbered or not rules.is_frozen(issue)
     if is_draft:
         preview = issue_number_preview(issue, on=today)
         number, total = preview.number, preview.total_number

@@ -270,27 +270,6 @@ def test_revoking_an_earlier_sign_off_keeps_its_numbers_reserved(people, series)
 
 
 @pytest.mark.django_db
-def test_historical_issue_117_is_read_only(demo):
-    """Issue 117 (已印发) cannot be edited, nor its article, through model saves or services."""
-    from briefs.exceptions import IssueLocked
-    from briefs.services import article_create
-
-    issue = demo["issue_117"]
-    assert not workflow.issue_is_editable(issue)
-    with pytest.raises(IssueLocked):
-        workflow.assert_issue_editable(issue)
-    article = issue.articles.first()
-    article.body = "<p>改写</p>"
-    with pytest.raises(IssueLocked):
-        article.save()
-    with pytest.raises(IssueLocked):
-        article_create(issue=issue, title="新", body="<p>x</p>")
-    issue.issue_date = date(2024, 2, 1)
-    with pytest.raises(IssueLocked):
-        issue.save()
-
-
-@pytest.mark.django_db
 def test_demo_accounts_have_their_roles_and_series_its_chain(demo):
     """load_demo gives editor, chief, reviewer, leader and clerk their groups; the series has 三审."""
     from django.contrib.auth import get_user_model

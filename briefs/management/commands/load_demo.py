@@ -13,10 +13,11 @@ from django.db import transaction
 
 from briefs import demo_content as demo
 from briefs.extensions import run_demo_loaders
-from briefs.models import Article, Editor, Issue
-from briefs.services import blocks_to_html, series_upsert
-from briefs.workflow import review_chain_ensure, unlocked
+from briefs.models import Editor, Issue
+from briefs.services import HistoricalArticle, article_create, issue_create, issue_load_historical, series_upsert
+from briefs.workflow import review_chain_ensure
 from zhiku import roles
+from zhiku.actors import SYSTEM
 
 DEMO_PASSWORD = "zhiku-demo"
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         roles.sync_roles()
-        series = series_upsert(**demo.SERIES)
+        series = series_upsert(user=SYSTEM, **demo.SERIES)
         review_chain_ensure(series=series)
         users = self._accounts() if settings.DEBUG else {}
         editor, _created = Editor.objects.get_or_create(
@@ -72,23 +73,23 @@ class Command(BaseCommand):
         return users
 
     def _issue_117(self, series, editor, creator) -> Issue:
+        """Issue 117 as printed: entered through the historical loader, as the system."""
         fields = dict(demo.ISSUE)
-        fields["issue_date"] = date.fromisoformat(fields["issue_date"])
         issue = Issue.objects.filter(series=series, total_number=fields["total_number"]).first()
         if issue is None:
-            issue = Issue.objects.create(
+            issue = issue_load_historical(
                 series=series,
+                status=Issue.Status.RELEASED,
+                year=fields["year"],
+                number=fields["number"],
+                total_number=fields["total_number"],
+                issue_date=date.fromisoformat(fields["issue_date"]),
+                print_run=fields["print_run"],
                 responsible_editor=editor,
                 created_by=creator,
-                status=Issue.Status.RELEASED,
-                **fields,
+                articles=[HistoricalArticle(title=demo.ARTICLE_TITLE, body=demo.article_html())],
+                actor=SYSTEM,
             )
-            # A historical issue is entered as printed: its article goes onto an already released
-            # issue, which the workflow's lock would otherwise refuse.
-            with unlocked():
-                Article.objects.create(
-                    issue=issue, position=1, title=demo.ARTICLE_TITLE, body=blocks_to_html(demo.ARTICLE_BLOCKS)
-                )
         return issue
 
     def _draft_twin(self, series, editor, creator) -> Issue:
@@ -97,10 +98,13 @@ class Command(BaseCommand):
             series=series, status=Issue.Status.DRAFT, total_number__isnull=True, articles__title=demo.ARTICLE_TITLE
         ).first()
         if twin is None:
-            twin = Issue.objects.create(
-                series=series, responsible_editor=editor, created_by=creator, print_run=demo.ISSUE["print_run"]
+            # Drafted in the demo editor's name, so the self-review rule applies to them.
+            twin = issue_create(
+                series=series,
+                user=SYSTEM,
+                created_by=creator,
+                responsible_editor=editor,
+                print_run=demo.ISSUE["print_run"],
             )
-            Article.objects.create(
-                issue=twin, position=1, title=demo.ARTICLE_TITLE, body=blocks_to_html(demo.ARTICLE_BLOCKS)
-            )
+            article_create(issue=twin, user=SYSTEM, position=1, title=demo.ARTICLE_TITLE, body=demo.article_html())
         return twin
