@@ -22,6 +22,7 @@ from . import extensions, rules, selectors, services, workflow
 from .exceptions import BriefsError, StaleEdit
 from .extensions import article_search_ids
 from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series, copy_state
+from .workflow.chains import is_final
 
 
 class VersionedForm(forms.ModelForm):
@@ -336,9 +337,7 @@ def workflow_panel_context(issue: Issue, user) -> dict:
         rules.is_in_review(issue)
         and user.has_perm("briefs.record_paper_sign_off")
         and issue.current_stage_id
-        and not workflow.ReviewStage.objects.filter(
-            series_id=issue.series_id, position__gt=issue.current_stage.position
-        ).exists()
+        and is_final(issue.current_stage)
     ):
         paper_form = PaperSignOffForm(issue, prefix="wf_paper")
     return {

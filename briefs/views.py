@@ -77,3 +77,10 @@ def issue_paper_sign_off_view(request, pk: int):
     else:
         messages.success(request, _("The paper sign-off was recorded."))
     return redirect(issue.get_absolute_url())
+
+
+@staff_member_required
+def issue_desk_view(request, pk: int):
+    """The issue's desk (the address workflow emails link to): for now the issue's admin page."""
+    issue = get_object_or_404(Issue, pk=pk)
+    return redirect("admin:briefs_issue_change", issue.pk)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from zhiku.uploads import validate_scan
 
 from .models import Issue, PaperSignOff
-from .workflow import SIGN_OFF, issue_transition, stage_holders
+from .workflow import Action, issue_transition, stage_holders
 
 
 class PaperSignOffForm(forms.Form):
@@ -53,7 +53,7 @@ def issue_record_paper_sign_off(
         }
         # In the leader's name, so the rules of the final stage apply to them.
         issue_transition(
-            issue=issue, action=SIGN_OFF, user=signer, comment=(note + " " + comment).strip(), on=signed_on
+            issue=issue, action=Action.SIGN_OFF, user=signer, comment=(note + " " + comment).strip(), on=signed_on
         )
         record = PaperSignOff(issue=issue, signer=signer, signed_on=signed_on, scan=scan, recorded_by=user)
         record.full_clean()

@@ -43,12 +43,13 @@ class CirculationConfig(AppConfig):
     def ready(self):
         from briefs import extensions
         from briefs.signals import issue_transitioned
+        from briefs.states import Action
         from zhiku import roles
 
         from . import demo, receivers, selectors
 
         extensions.register_distribution_provider(selectors.distribution_footer)
-        extensions.register_transition_guard("release", receivers.release_guard)
+        extensions.register_transition_guard(Action.RELEASE, receivers.release_guard)
         extensions.register_demo_loader(demo.load_demo_distribution)
         issue_transitioned.connect(receivers.on_issue_transitioned, dispatch_uid="circulation_snapshot")
         roles.add_role_permissions(roles.CIRCULATION, CIRCULATION_PERMISSIONS)

@@ -1,15 +1,17 @@
 """Circulation's hooks into the briefs workflow; each delegates to a service or selector."""
 
+from briefs.states import Action
+
 from . import selectors, services
 
 
 def on_issue_transitioned(sender, *, issue, action, user=None, **kwargs):
     """Freeze the distribution at 签发 and, where a copy ledger rule applies, number the copies;
     void the snapshot when the sign-off is revoked."""
-    if action == "sign_off":
+    if action == Action.SIGN_OFF:
         services.snapshot_freeze(issue=issue, user=user)
         services.copies_number_at_sign_off(issue=issue, user=user)
-    elif action == "revoke_sign_off":
+    elif action == Action.REVOKE_SIGN_OFF:
         services.snapshot_void(issue=issue, user=user)
 
 

@@ -6,13 +6,11 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from briefs.signals import issue_transitioned
+from briefs.states import Action
 
 from .archive import issue_pdf_archive, issue_pdf_archive_clear
 
 logger = logging.getLogger(__name__)
-
-SIGN_OFF = "sign_off"
-REVOKE_SIGN_OFF = "revoke_sign_off"
 
 
 def _archive_after_commit(issue_id: int) -> None:
@@ -28,7 +26,7 @@ def _archive_after_commit(issue_id: int) -> None:
 def archive_on_transition(sender, issue, action, **kwargs):
     # The signal is sent inside the transition's transaction: render only once it has committed,
     # so a rolled-back sign-off never leaves a PDF behind, and the render holds no lock.
-    if action == SIGN_OFF:
+    if action == Action.SIGN_OFF:
         transaction.on_commit(lambda: _archive_after_commit(issue.pk))
-    elif action == REVOKE_SIGN_OFF:
+    elif action == Action.REVOKE_SIGN_OFF:
         issue_pdf_archive_clear(issue_id=issue.pk)

@@ -145,6 +145,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zhiku@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people reach the site; the links in workflow emails start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
 
