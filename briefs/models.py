@@ -231,7 +231,6 @@ class Issue(models.Model):
             ("release_issue", _("Can release signed issues")),
             ("revoke_any_sign_off", _("Can revoke anybody's sign-off")),
             ("record_paper_sign_off", _("Can record a sign-off made on paper")),
-            ("set_issue_numbers", _("Can enter issue numbers by hand")),
         ]
 
     def __str__(self):

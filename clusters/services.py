@@ -1,8 +1,8 @@
 """Writes of clusters: the taxonomy, article tags, and the search documents.
 
 Every write that a person makes takes the acting user and checks its permission here, whatever
-the caller (admin, view, command). ``user=None`` means the system itself (migrations, load_demo,
-the search-index maintenance).
+the caller (admin, view, command). The system itself (migrations, load_demo, the search-index
+maintenance) passes ``zhiku.actors.SYSTEM``; ``None`` is refused (zhiku/actors.py).
 """
 
 from collections.abc import Iterable
@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from briefs.models import Article
+from zhiku.actors import SYSTEM, SystemActor, as_user, require_actor
 
 from . import text
 from .exceptions import ClusterInUse, ClustersPermissionDenied
@@ -25,12 +26,11 @@ from .taxonomy_data import (
     SHENZHEN_TAXONOMY,
 )
 
-User = AbstractBaseUser | AnonymousUser | None
+User = AbstractBaseUser | AnonymousUser | SystemActor
 
 
 def _require(user: User, *perms: str) -> None:
-    if user is None:
-        return
+    require_actor(user)
     if not (user.is_active and user.has_perms(perms)):
         raise ClustersPermissionDenied(_("You do not have permission to do this."))
 
@@ -87,7 +87,7 @@ def _node(taxonomy, parent, name, *, kind, short="", aliases=(), position=0) -> 
 
 
 @transaction.atomic
-def taxonomy_load_shenzhen(*, user: User = None) -> Taxonomy:
+def taxonomy_load_shenzhen(*, user: User = SYSTEM) -> Taxonomy:
     """Shenzhen's 20+8 as a ready tree; idempotent (existing nodes are left as the office edited them)."""
     _require(user, "clusters.add_cluster", "clusters.add_taxonomy")
     taxonomy, _created = Taxonomy.objects.get_or_create(
@@ -117,7 +117,7 @@ def article_tag_add(*, article: Article, cluster: Cluster, user: User) -> Articl
     _require(user, "clusters.add_articlecluster")
     tag = ArticleCluster.objects.filter(article=article, cluster=cluster).first()
     if tag is None:
-        tag = ArticleCluster(article=article, cluster=cluster, created_by=user if user and user.pk else None)
+        tag = ArticleCluster(article=article, cluster=cluster, created_by=as_user(user))
         tag.full_clean()
         tag.save()
     return tag

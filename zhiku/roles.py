@@ -95,7 +95,6 @@ ROLES: tuple[Role, ...] = (
             "briefs.release_issue",
             "briefs.revoke_any_sign_off",
             "briefs.record_paper_sign_off",
-            "briefs.set_issue_numbers",
             "briefs.view_reviewstage",
             "briefs.add_reviewstage",
             "briefs.change_reviewstage",

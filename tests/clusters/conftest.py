@@ -6,6 +6,7 @@ from django.utils import translation
 
 from tests.factories import UserFactory
 from zhiku import roles
+from zhiku.actors import SYSTEM
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +22,7 @@ def shenzhen(db):
     from clusters.services import taxonomy_load_shenzhen
 
     # Present from the data migration; loading again is idempotent (and restores it after a flush).
-    taxonomy_load_shenzhen(user=None)
+    taxonomy_load_shenzhen(user=SYSTEM)
     return Taxonomy.objects.get(name="深圳20+8")
 
 

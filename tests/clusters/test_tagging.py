@@ -9,6 +9,7 @@ from clusters.exceptions import ClustersPermissionDenied
 from clusters.models import ArticleCluster, Cluster
 from clusters.taxonomy_data import ISSUE_117_TAGS
 from tests.factories import ArticleFactory, UserFactory
+from zhiku.actors import SYSTEM
 
 
 def test_issue_117_comes_tagged(demo):
@@ -30,7 +31,7 @@ def test_suggestions_come_from_names_and_aliases(shenzhen):
     suggested = [(c.name, n) for c, n in selectors.cluster_suggestions(article=article)]
     assert suggested[0] == ("半导体与集成电路", 4)  # 芯片 ×3, 集成电路 ×1
     assert ("智能机器人", 3) in suggested
-    services.article_tag_add(article=article, cluster=Cluster.objects.get(name="智能机器人"), user=None)
+    services.article_tag_add(article=article, cluster=Cluster.objects.get(name="智能机器人"), user=SYSTEM)
     assert "智能机器人" not in [c.name for c, _n in selectors.cluster_suggestions(article=article)]
 
 

@@ -9,6 +9,7 @@ from clusters import services
 from clusters.exceptions import ClusterInUse, ClustersPermissionDenied
 from clusters.models import ArticleCluster, Cluster, Taxonomy
 from tests.factories import ArticleFactory, ClusterFactory, TaxonomyFactory, UserFactory
+from zhiku.actors import SYSTEM
 
 
 def test_shenzhen_20_8_is_shipped(shenzhen):
@@ -41,7 +42,7 @@ def test_shenzhen_20_8_is_shipped(shenzhen):
 def test_loading_twice_changes_nothing(shenzhen):
     """taxonomy_load_shenzhen is idempotent."""
     before = Cluster.objects.count()
-    services.taxonomy_load_shenzhen(user=None)
+    services.taxonomy_load_shenzhen(user=SYSTEM)
     assert Cluster.objects.count() == before
     assert Taxonomy.objects.filter(name="深圳20+8").count() == 1
 
@@ -56,7 +57,7 @@ def test_cycle_is_refused(node):
     category = node("高端装备制造")
     category.parent = node("智能机器人")
     with pytest.raises(ValidationError) as excinfo:
-        services.cluster_save(cluster=category, user=None)
+        services.cluster_save(cluster=category, user=SYSTEM)
     assert "不能放在其自身或其下级集群之下" in excinfo.value.message_dict["parent"][0]
     category.refresh_from_db()
     assert category.parent is None
@@ -67,7 +68,7 @@ def test_own_parent_is_refused(node):
     cluster = node("智能机器人")
     cluster.parent = cluster
     with pytest.raises(ValidationError) as excinfo:
-        services.cluster_save(cluster=cluster, user=None)
+        services.cluster_save(cluster=cluster, user=SYSTEM)
     assert "parent" in excinfo.value.message_dict
 
 
@@ -77,7 +78,7 @@ def test_parent_from_another_tree_is_refused(node):
     cluster = node("智能机器人")
     cluster.parent = other
     with pytest.raises(ValidationError) as excinfo:
-        services.cluster_save(cluster=cluster, user=None)
+        services.cluster_save(cluster=cluster, user=SYSTEM)
     assert "同一分类体系" in excinfo.value.message_dict["parent"][0]
 
 
@@ -86,7 +87,7 @@ def test_duplicate_name_under_one_parent_is_refused(node):
     parent = node("高端装备制造")
     duplicate = Cluster(taxonomy=parent.taxonomy, parent=parent, name="智能机器人")
     with pytest.raises(ValidationError) as excinfo:
-        services.cluster_save(cluster=duplicate, user=None)
+        services.cluster_save(cluster=duplicate, user=SYSTEM)
     assert "同一上级下已有同名集群" in str(excinfo.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         Cluster.objects.create(taxonomy=parent.taxonomy, parent=parent, name="智能机器人")
@@ -95,10 +96,10 @@ def test_duplicate_name_under_one_parent_is_refused(node):
 def test_duplicate_top_level_name_is_refused(shenzhen):
     """Two top-level categories of one name in one tree are refused; in another tree it is fine."""
     with pytest.raises(ValidationError) as excinfo:
-        services.cluster_save(cluster=Cluster(taxonomy=shenzhen, name="数字经济", kind="category"), user=None)
+        services.cluster_save(cluster=Cluster(taxonomy=shenzhen, name="数字经济", kind="category"), user=SYSTEM)
     assert "已有同名的顶级类别" in str(excinfo.value)
     other = services.cluster_save(
-        cluster=Cluster(taxonomy=TaxonomyFactory(name="另一体系"), name="数字经济", kind="category"), user=None
+        cluster=Cluster(taxonomy=TaxonomyFactory(name="另一体系"), name="数字经济", kind="category"), user=SYSTEM
     )
     assert other.pk
 
@@ -106,7 +107,7 @@ def test_duplicate_top_level_name_is_refused(shenzhen):
 def test_empty_name_is_refused(shenzhen):
     """A node needs a name."""
     with pytest.raises(ValidationError):
-        services.cluster_save(cluster=Cluster(taxonomy=shenzhen, name="", kind="category"), user=None)
+        services.cluster_save(cluster=Cluster(taxonomy=shenzhen, name="", kind="category"), user=SYSTEM)
 
 
 def test_deleting_a_cluster_that_tags_articles_is_refused(node):
@@ -114,7 +115,7 @@ def test_deleting_a_cluster_that_tags_articles_is_refused(node):
     robots = node("智能机器人")
     ArticleCluster.objects.create(article=ArticleFactory(), cluster=robots)
     with pytest.raises(ClusterInUse) as excinfo:
-        services.cluster_delete(cluster=robots, user=None)
+        services.cluster_delete(cluster=robots, user=SYSTEM)
     assert "标注了 1 篇文章，不能删除" in str(excinfo.value)
     with pytest.raises(ProtectedError), transaction.atomic():
         robots.delete()
@@ -124,14 +125,14 @@ def test_deleting_a_cluster_that_tags_articles_is_refused(node):
 def test_deleting_a_category_with_clusters_is_refused(node):
     """A category with sub-clusters cannot be deleted."""
     with pytest.raises(ClusterInUse) as excinfo:
-        services.cluster_delete(cluster=node("数字经济"), user=None)
+        services.cluster_delete(cluster=node("数字经济"), user=SYSTEM)
     assert "有下级集群" in str(excinfo.value)
 
 
 def test_unused_cluster_can_be_deleted(shenzhen):
     """A leaf that tags nothing is deleted."""
     leaf = ClusterFactory(taxonomy=shenzhen, parent=Cluster.objects.get(name="海洋经济"), name="海工装备")
-    services.cluster_delete(cluster=leaf, user=None)
+    services.cluster_delete(cluster=leaf, user=SYSTEM)
     assert not Cluster.objects.filter(pk=leaf.pk).exists()
 
 
