@@ -1,7 +1,21 @@
 """Shared fixtures. App-specific fixtures live in tests/<app>/conftest.py."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media_root():
+    """zhiku.settings.test puts media in a fresh temporary folder per run; remove it at the end."""
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    yield
+    if root.name.startswith("zhiku-test-media-"):
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from briefs.rendering.docx import render_docx
 from briefs.rendering.pdf import render_pdf
 from briefs.rendering.selectors import issue_document
 
-SEED = Path(settings.BASE_DIR).parent / "shared" / "seed" / "000_1cc896fb872a0a73.txt"
+# The text of the printed issue 117, kept in the repository: the golden reference.
+SEED = Path(__file__).resolve().parent.parent / "data" / "issue_117_seed.txt"
 MM = 72 / 25.4
 PAGE_W, PAGE_H = 210 * MM, 297 * MM
 TEXT_BOTTOM = PAGE_H - 35 * MM
@@ -36,24 +37,8 @@ def squash(text: str) -> str:
 
 
 def seed_text() -> str:
-    """The printed issue 117 as transcribed; the shared seed file when present, else the demo data."""
-    if SEED.is_file():
-        return SEED.read_text(encoding="utf-8")
-    parts = [
-        demo_content.SERIES["tagline"],
-        demo_content.SERIES["name"],
-        "第 2 期",
-        "(总第 117 期)",
-        demo_content.SERIES["publisher_lines"],
-        "2024 年 1 月 19 日",
-        demo_content.ARTICLE_TITLE,
-        *(text for _kind, text in demo_content.ARTICLE_BLOCKS),
-        demo_content.BAO_LINE,
-        "责任编辑：郭书颖 联系电话：18610038942 65519639（传真）",
-        "地址：" + demo_content.SERIES["address"],
-        "共印：70 份",
-    ]
-    return "\n".join(parts)
+    """The printed issue 117 as transcribed (tests/data); never the demo data compared with itself."""
+    return SEED.read_text(encoding="utf-8")
 
 
 _RENDERED: dict = {}
