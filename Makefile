@@ -5,13 +5,25 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres bench lint messages sysdeps clean
+.PHONY: run test test-postgres bench lint messages sysdeps lock clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installs exactly the versions (and hashes) CI tested: requirements*.lock, generated from the
+# human-edited requirements*.txt by `make lock`.
+$(VENV)/.installed: requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# Re-resolve the locks after editing requirements.txt or requirements-dev.txt (pip-tools runs in
+# a throwaway venv under var/, so it never enters the project's environment).
+PIPTOOLS := var/piptools/bin
+lock:
+	test -x $(PIPTOOLS)/pip-compile || ($(PYTHON) -m venv var/piptools && $(PIPTOOLS)/pip install --quiet pip-tools==7.6.2)
+	$(PIPTOOLS)/pip-compile --quiet --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links \
+		-o requirements.lock requirements.txt
+	$(PIPTOOLS)/pip-compile --quiet --strip-extras --generate-hashes --no-emit-index-url --no-emit-find-links \
+		-c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 sysdeps:
 	@bash scripts/check_sysdeps.sh

@@ -22,6 +22,7 @@ from . import extensions, rules, selectors, services, workflow
 from .exceptions import BriefsError, StaleEdit
 from .extensions import article_search_ids
 from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series, copy_state
+from .views import int_or_none
 from .workflow.chains import is_final
 
 
@@ -50,6 +51,8 @@ class ServiceWriteAdmin(SimpleHistoryAdmin):
 
     # Which name the history link of a stale-edit message points at.
     what_changed_url_name = ""
+    # The fields the admin's form hands to the services.
+    content_fields: tuple = ()
 
     def _refusal_html(self, exc: BriefsError, object_id) -> str:
         if isinstance(exc, StaleEdit) and object_id:
@@ -72,6 +75,22 @@ class ServiceWriteAdmin(SimpleHistoryAdmin):
             return super().delete_view(request, object_id, extra_context)
         except BriefsError as exc:
             return self._refused(request, exc, None, request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        fields = _content(form, self.content_fields)
+        if change:
+            saved = self.update(obj, form.cleaned_data.get("seen_version"), request.user, fields)
+        else:
+            saved = self.create(form, request.user, fields)
+        copy_state(obj, saved)
+
+    def create(self, form, user, fields):
+        """Create the object through its service; return the saved object."""
+        raise NotImplementedError
+
+    def update(self, obj, seen_version, user, fields):
+        """Update the object through its service (stale check included); return it."""
+        raise NotImplementedError
 
     def delete_model(self, request, obj):
         self.delete_service([obj], request.user)
@@ -97,7 +116,7 @@ class ServiceWriteAdmin(SimpleHistoryAdmin):
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         live = self.get_object(request, unquote(object_id))
-        history_id = _int_or_none(version_id)
+        history_id = int_or_none(version_id)
         if live is None or history_id is None or not live.history.filter(history_id=history_id).exists():
             raise Http404
         history_url = reverse(f"admin:briefs_{self.model._meta.model_name}_history", args=[live.pk])
@@ -118,13 +137,6 @@ class ServiceWriteAdmin(SimpleHistoryAdmin):
 
     def revert_refused_message(self, live) -> str:
         raise NotImplementedError
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _content(form, names) -> dict:
@@ -234,14 +246,13 @@ class IssueAdmin(ServiceWriteAdmin):
 
     # --- writes: through briefs.services --------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        fields = _content(form, services.ISSUE_UPDATE_FIELDS)
-        if change:
-            seen = form.cleaned_data.get("seen_version")
-            saved = services.issue_update(issue=obj, seen_version=seen, user=request.user, **fields)
-        else:
-            saved = services.issue_create(user=request.user, **fields)
-        copy_state(obj, saved)
+    content_fields = services.ISSUE_UPDATE_FIELDS
+
+    def create(self, form, user, fields):
+        return services.issue_create(user=user, **fields)
+
+    def update(self, obj, seen_version, user, fields):
+        return services.issue_update(issue=obj, seen_version=seen_version, user=user, **fields)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Article:
@@ -437,14 +448,13 @@ class ArticleAdmin(ExtensibleAdmin, ServiceWriteAdmin):
             kwargs["queryset"] = Issue.objects.filter(rules.editable_q())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        fields = _content(form, services.ARTICLE_UPDATE_FIELDS)
-        if change:
-            seen = form.cleaned_data.get("seen_version")
-            saved = services.article_update(article=obj, seen_version=seen, user=request.user, **fields)
-        else:
-            saved = services.article_create(issue=form.cleaned_data["issue"], user=request.user, **fields)
-        copy_state(obj, saved)
+    content_fields = services.ARTICLE_UPDATE_FIELDS
+
+    def create(self, form, user, fields):
+        return services.article_create(issue=form.cleaned_data["issue"], user=user, **fields)
+
+    def update(self, obj, seen_version, user, fields):
+        return services.article_update(article=obj, seen_version=seen_version, user=user, **fields)
 
     def delete_service(self, objs, user):
         services.articles_delete(articles=objs, user=user)

@@ -7,8 +7,6 @@ class BriefsConfig(AppConfig):
     verbose_name = _("Briefs")
 
     def ready(self):
-        # Receivers and checks are imported here so they are connected exactly once.
-        # briefs.workflow and briefs.rendering each add their own import line below.
+        # Receivers are imported here so they are connected exactly once.
         from . import workflow_receivers  # noqa: F401
         from .rendering import receivers  # noqa: F401
-        pass

@@ -84,6 +84,27 @@ def copy_state(target: models.Model, source: models.Model) -> None:
     target._state.adding = False
 
 
+def _positive_or_empty(field: str, message) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{field + "__isnull": True}) | Q(**{field + "__gt": 0}),
+        name=f"issue_{field}_positive",
+        violation_error_message=message,
+    )
+
+
+def _workflow_person(verbose_name) -> models.ForeignKey:
+    """Who took a workflow step (submitted, signed): written by the workflow, kept if the login goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+
 class IssueQuerySet(models.QuerySet):
     def delete(self):
         # Bulk deletes (the admin's delete action, the shell) obey the same rule as one delete.
@@ -160,25 +181,9 @@ class Issue(models.Model):
         editable=False,
         related_name="+",
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    submitted_by = _workflow_person(_("Submitted by"))
     submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True, editable=False)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Signed by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    signed_by = _workflow_person(_("Signed by"))
     signed_at = models.DateTimeField(_("Signed at"), null=True, blank=True, editable=False)
 
     # The signed PDF, rendered once at 签发 and served from then on (briefs.rendering.archive).
@@ -205,21 +210,9 @@ class Issue(models.Model):
                 name="issue_unique_total_number",
                 violation_error_message=_("This series already has an issue with this total number."),
             ),
-            models.CheckConstraint(
-                condition=Q(number__isnull=True) | Q(number__gt=0),
-                name="issue_number_positive",
-                violation_error_message=_("The issue number must be a positive number."),
-            ),
-            models.CheckConstraint(
-                condition=Q(total_number__isnull=True) | Q(total_number__gt=0),
-                name="issue_total_number_positive",
-                violation_error_message=_("The total number must be a positive number."),
-            ),
-            models.CheckConstraint(
-                condition=Q(print_run__isnull=True) | Q(print_run__gt=0),
-                name="issue_print_run_positive",
-                violation_error_message=_("The print run must be a positive number."),
-            ),
+            _positive_or_empty("number", _("The issue number must be a positive number.")),
+            _positive_or_empty("total_number", _("The total number must be a positive number.")),
+            _positive_or_empty("print_run", _("The print run must be a positive number.")),
             models.CheckConstraint(
                 condition=Q(number__isnull=True, year__isnull=True) | Q(number__isnull=False, year__isnull=False),
                 name="issue_number_has_year",

@@ -62,6 +62,19 @@ def _claim_version(model, *, pk: int, seen_version: int | None) -> int:
     return seen_version + 1
 
 
+def _write_content(stored, *, caller, seen_version: int | None, fields: dict, user):
+    """The one content write: claim the version, set the fields on the stored row (not on the
+    caller's object, so whatever else that object carries — a form's instance, a historical
+    record being restored — never reaches the database), save once, and show the result on
+    the caller's object."""
+    stored.version = _claim_version(type(stored), pk=stored.pk, seen_version=seen_version)
+    for name, value in fields.items():
+        setattr(stored, name, value)
+    _save(stored, user)
+    copy_state(caller, stored)
+    return caller
+
+
 def _locked_issue(pk: int) -> Issue:
     """The issue row, locked until the transaction ends, refused unless it is a draft."""
     issue = Issue.objects.select_for_update().get(pk=pk)
@@ -121,15 +134,7 @@ def issue_update(*, issue: Issue, seen_version: int | None, user, **fields) -> I
     """Change a draft's content fields; refused when locked or when somebody saved meanwhile."""
     _require_perm(user, "briefs.change_issue")
     _only(fields, ISSUE_UPDATE_FIELDS, "issue_update")
-    # Written onto the stored row, not the caller's object: whatever else that object carries (a
-    # form's instance, a historical record being restored) never reaches the database.
-    stored = _locked_issue(issue.pk)
-    stored.version = _claim_version(Issue, pk=issue.pk, seen_version=seen_version)
-    for name, value in fields.items():
-        setattr(stored, name, value)
-    _save(stored, user)
-    copy_state(issue, stored)
-    return issue
+    return _write_content(_locked_issue(issue.pk), caller=issue, seen_version=seen_version, fields=fields, user=user)
 
 
 @transaction.atomic
@@ -170,12 +175,7 @@ def article_update(*, article: Article, seen_version: int | None, user, **fields
     _only(fields, ARTICLE_UPDATE_FIELDS, "article_update")
     stored = Article.objects.get(pk=article.pk)
     _locked_issue(stored.issue_id)
-    stored.version = _claim_version(Article, pk=article.pk, seen_version=seen_version)
-    for name, value in fields.items():
-        setattr(stored, name, value)
-    _save(stored, user)
-    copy_state(article, stored)
-    return article
+    return _write_content(stored, caller=article, seen_version=seen_version, fields=fields, user=user)
 
 
 @transaction.atomic

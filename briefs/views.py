@@ -12,7 +12,7 @@ from .models import Issue
 from .workflow import ACTION_LABELS, TRANSITIONS, issue_transition
 
 
-def _int_or_none(value):
+def int_or_none(value):
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -35,7 +35,7 @@ def issue_transition_view(request, pk: int):
             comment=request.POST.get("wf_comment", ""),
             expected_status=request.POST.get("wf_status") or None,
             # What the user saw: when another reviewer acted meanwhile, the service refuses.
-            expected_stage_id=_int_or_none(request.POST.get("wf_stage")),
+            expected_stage_id=int_or_none(request.POST.get("wf_stage")),
         )
     except BriefsError as exc:
         messages.error(request, exc.message)

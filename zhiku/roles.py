@@ -1,10 +1,10 @@
 """Roles as Django groups, kept in code. ``sync_roles`` makes the groups and their permissions
-match this table; a data migration, a ``post_migrate`` receiver (briefs.workflow, after the last
+match this table; a data migration, a ``post_migrate`` receiver (briefs.workflow_receivers, after the last
 app migrated, so permissions other apps add from ``AppConfig.ready`` exist) and ``load_demo`` call it.
 
 Who may act in the review workflow is decided by these groups: 编辑 and 责任编辑 submit, the stages
 of a series' review chain are held by 责任编辑 (初审), 审核 (复审) and 签发 (终审/签发), 发行 releases,
-管理员 may revoke anybody's sign-off, release, and enter historical numbers.
+管理员 may revoke anybody's sign-off and release.
 
 Imports no app of ours: permissions are named by "app_label.codename" strings.
 """
@@ -30,6 +30,16 @@ VIEW_BRIEFS = (
     "briefs.view_reviewstage",
 )
 
+# Writing drafts and sending them to review: 编辑 and 责任编辑.
+WRITE_DRAFTS = VIEW_BRIEFS + (
+    "briefs.add_issue",
+    "briefs.change_issue",
+    "briefs.add_article",
+    "briefs.change_article",
+    "briefs.delete_article",
+    "briefs.submit_issue",
+)
+
 EDITOR = "editor"
 CHIEF_EDITOR = "chief_editor"
 REVIEWER = "reviewer"
@@ -42,30 +52,13 @@ ROLES: tuple[Role, ...] = (
         EDITOR,
         "编辑",
         _("Drafts issues and articles, submits them for review"),
-        VIEW_BRIEFS
-        + (
-            "briefs.add_issue",
-            "briefs.change_issue",
-            "briefs.add_article",
-            "briefs.change_article",
-            "briefs.delete_article",
-            "briefs.submit_issue",
-        ),
+        WRITE_DRAFTS,
     ),
     Role(
         CHIEF_EDITOR,
         "责任编辑",
         _("Owns an issue; first review"),
-        VIEW_BRIEFS
-        + (
-            "briefs.add_issue",
-            "briefs.change_issue",
-            "briefs.add_article",
-            "briefs.change_article",
-            "briefs.delete_article",
-            "briefs.submit_issue",
-            "briefs.record_paper_sign_off",
-        ),
+        WRITE_DRAFTS + ("briefs.record_paper_sign_off",),
     ),
     Role(REVIEWER, "审核", _("Second review"), VIEW_BRIEFS),
     Role(SIGNER, "签发", _("Final review and sign-off"), VIEW_BRIEFS),

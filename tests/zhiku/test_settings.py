@@ -58,3 +58,16 @@ def test_sqlite_is_tuned_for_concurrent_use(settings):
         return
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]
+
+
+def test_every_app_catalogue_is_found_and_no_locale_path_is_missing(settings):
+    """LOCALE_PATHS names only folders that exist, and each of our apps has a compiled zh_Hans
+    catalogue in its own locale folder (where Django looks through INSTALLED_APPS)."""
+    from pathlib import Path
+
+    assert [p for p in settings.LOCALE_PATHS if not Path(p).is_dir()] == []
+    catalogues = {
+        app: (Path(settings.BASE_DIR) / app / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.mo").is_file()
+        for app in ("zhiku", "briefs", "circulation", "clusters")
+    }
+    assert catalogues == {"zhiku": True, "briefs": True, "circulation": True, "clusters": True}

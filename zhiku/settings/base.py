@@ -118,7 +118,9 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese"))]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Every app, zhiku included, keeps its zh_Hans catalogue in <app>/locale (scripts/messages.sh),
+# which Django finds through INSTALLED_APPS; there is no project-wide catalogue folder.
+LOCALE_PATHS: list = []
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
