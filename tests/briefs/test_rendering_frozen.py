@@ -49,16 +49,19 @@ def sign(issue, people, capture):
     return issue
 
 
+def table_text(docx: bytes) -> str:
+    """The text of a Word file's tables: where its 版记 (责任编辑, 报 line) is."""
+    doc = Document(io.BytesIO(docx))
+    return "".join(cell.text for table in doc.tables for row in table.rows for cell in row.cells)
+
+
 def downloads(client, issue) -> dict[str, str]:
     """The text of the preview, the Word file and the PDF, as a reader of each would see it."""
     preview = client.get(reverse("briefs:issue_preview", args=[issue.pk]))
     word = client.get(reverse("briefs:issue_docx", args=[issue.pk]))
     pdf = client.get(reverse("briefs:issue_pdf", args=[issue.pk]))
     assert preview.status_code == word.status_code == pdf.status_code == 200
-    doc = Document(io.BytesIO(word.content))
-    word_text = "".join(p.text for p in doc.paragraphs) + "".join(
-        c.text for t in doc.tables for r in t.rows for c in r.cells
-    )
+    word_text = "".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs) + table_text(word.content)
     with pdfplumber.open(io.BytesIO(pdf.content)) as read:
         pdf_text = "".join(page.extract_text() or "" for page in read.pages)
     return {"preview": preview.content.decode(), "word": word_text, "pdf": squash(pdf_text)}
@@ -94,9 +97,7 @@ def test_signed_issue_keeps_printing_what_was_signed(client, signed_issue):
     draft = IssueFactory(series=signed_issue.series, responsible_editor=signed_issue.responsible_editor)
     ArticleFactory(issue=draft)
     word = client.get(reverse("briefs:issue_docx", args=[draft.pk]))
-    assert "改名后" in "".join(
-        c.text for t in Document(io.BytesIO(word.content)).tables for r in t.rows for c in r.cells
-    )
+    assert "改名后" in table_text(word.content)
 
 
 def test_the_document_is_frozen_inside_the_sign_off(people, django_capture_on_commit_callbacks):
@@ -207,7 +208,7 @@ def test_load_demo_freezes_and_archives_117(django_capture_on_commit_callbacks, 
     Editor.objects.filter(pk=issue.responsible_editor_id).update(name="改名后")
     client.force_login(viewer(is_staff=True))
     word = client.get(reverse("briefs:issue_docx", args=[issue.pk]))
-    cells = "".join(c.text for t in Document(io.BytesIO(word.content)).tables for r in t.rows for c in r.cells)
+    cells = table_text(word.content)
     assert "郭书颖" in cells and "改名后" not in cells
 
 
