@@ -118,6 +118,36 @@ def test_the_document_is_frozen_inside_the_sign_off(people, django_capture_on_co
     assert footer.editor_line.startswith("责任编辑：郭书颖")
 
 
+def test_the_frozen_footer_is_the_signed_distribution(people, django_capture_on_commit_callbacks):
+    """The 报 line and 共印 frozen at 签发 are the ones circulation snapshots in the same sign-off,
+    and a recipient's later change of title reaches neither."""
+    from briefs.extensions import distribution_footer
+    from circulation import services as circulation
+    from circulation.models import DistributionGroup, GroupMember
+    from tests.factories import DistributionListFactory, RecipientFactory
+
+    clerk = role_user(roles.CIRCULATION, username="clerk")
+    series = SeriesFactory()
+    workflow.review_chain_ensure(series=series)
+    issue = IssueFactory(series=series, created_by=people[roles.EDITOR], print_run=None)
+    ArticleFactory(issue=issue)
+    recipient = RecipientFactory(name="黄爱军", title="副书记")
+    dlist = DistributionListFactory()
+    group = DistributionGroup.objects.create(distribution_list=dlist, section=1, position=1)
+    GroupMember.objects.create(group=group, recipient=recipient, position=1)
+    circulation.issue_distribution_set(issue=issue, lists=[dlist], archive_copies=2, user=clerk)
+    with django_capture_on_commit_callbacks(execute=False):
+        for action, role_key in SIGN_STEPS:
+            workflow.issue_transition(issue=issue, action=action, user=people[role_key], comment="同意")
+    recipient.title = "书记"
+    recipient.save()
+
+    footer = issue_printed_document(Issue.objects.get(pk=issue.pk)).footer
+    snapshot = distribution_footer(issue)
+    assert footer.bao_line == snapshot.bao_line == "报：黄爱军副书记。"
+    assert footer.print_run_line == f"共印：{snapshot.print_run} 份"
+
+
 def test_the_archived_pdf_is_rendered_from_the_frozen_document(signed_issue):
     """The PDF archived at 签发 is the frozen document's PDF, byte for byte (rendering is
     deterministic), and its checksum is recorded."""
