@@ -435,3 +435,7 @@ class PaperSignOff(models.Model):
 
     def __str__(self):
         return f"{self.signer} {self.signed_on}"
+
+
+# The signed issue's frozen document lives with the rendering code; imported here so it is a briefs model.
+from briefs.rendering.models import FrozenDocument  # noqa: E402, F401

@@ -1,4 +1,5 @@
-"""Workflow → archive: render the PDF after 签发 commits; forget it when the sign-off is voided."""
+"""Workflow → printing: at 签发 freeze the document and archive its PDF after commit; when the
+sign-off is voided, forget both."""
 
 import logging
 
@@ -9,8 +10,10 @@ from briefs.signals import issue_transitioned
 from briefs.states import Action
 
 from .archive import issue_pdf_archive, issue_pdf_archive_clear
+from .services import issue_document_freeze, issue_document_unfreeze
 
 logger = logging.getLogger(__name__)
+
 
 
 def _archive_after_commit(issue_id: int) -> None:
@@ -24,9 +27,13 @@ def _archive_after_commit(issue_id: int) -> None:
 
 @receiver(issue_transitioned, dispatch_uid="briefs.rendering.archive_on_transition")
 def archive_on_transition(sender, issue, action, **kwargs):
-    # The signal is sent inside the transition's transaction: render only once it has committed,
-    # so a rolled-back sign-off never leaves a PDF behind, and the render holds no lock.
+    # The signal is sent inside the transition's transaction. The document is frozen there, so
+    # a sign-off and what it signed commit (or roll back) together; the PDF is rendered only
+    # once that has committed, so a rolled-back sign-off never leaves a file behind and the
+    # render holds no lock.
     if action == Action.SIGN_OFF:
+        issue_document_freeze(issue=issue)
         transaction.on_commit(lambda: _archive_after_commit(issue.pk))
     elif action == Action.REVOKE_SIGN_OFF:
+        issue_document_unfreeze(issue_id=issue.pk)
         issue_pdf_archive_clear(issue_id=issue.pk)

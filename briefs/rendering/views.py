@@ -1,4 +1,7 @@
-"""Print view, PDF and Word downloads of one issue, for staff who may view issues."""
+"""Print view, PDF and Word downloads of one issue, for staff who may view issues.
+
+A signed or released issue prints its frozen document (``services.issue_printed_document``).
+"""
 
 from functools import wraps
 
@@ -15,7 +18,7 @@ from .archive import archived_pdf_bytes
 from .docx import render_docx
 from .html import render_html
 from .pdf import render_pdf
-from .selectors import issue_document
+from .services import issue_printed_document
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -49,7 +52,7 @@ def _download(content: bytes, content_type: str, filename: str, *, inline: bool)
 
 @staff_can_view_issue
 def issue_preview(request, pk):
-    document = issue_document(_issue(pk))
+    document = issue_printed_document(_issue(pk))
     response = HttpResponse(render_html(document), content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
     return response
@@ -59,12 +62,12 @@ def issue_preview(request, pk):
 def issue_pdf(request, pk):
     """The signed PDF from the archive once signed; a fresh render before that."""
     issue = _issue(pk)
-    document = issue_document(issue)
+    document = issue_printed_document(issue)
     pdf = archived_pdf_bytes(issue) or render_pdf(document)
     return _download(pdf, "application/pdf", document.file_stem + ".pdf", inline=request.GET.get("inline") == "1")
 
 
 @staff_can_view_issue
 def issue_docx(request, pk):
-    document = issue_document(_issue(pk))
+    document = issue_printed_document(_issue(pk))
     return _download(render_docx(document), DOCX_TYPE, document.file_stem + ".docx", inline=False)

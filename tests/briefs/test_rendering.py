@@ -10,20 +10,14 @@ from collections import Counter
 from functools import cache
 from pathlib import Path
 
-import pdfplumber
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from fontTools.ttLib import TTFont
 
 from briefs import demo_content
-from briefs.models import Issue
-from briefs.rendering.docx import render_docx
-from briefs.rendering.pdf import render_pdf
-from briefs.rendering.selectors import issue_document
 
 # The text of the printed issue 117, kept in the repository: the golden reference.
 SEED = Path(__file__).resolve().parent.parent / "data" / "issue_117_seed.txt"
@@ -39,21 +33,6 @@ def squash(text: str) -> str:
 def seed_text() -> str:
     """The printed issue 117 as transcribed (tests/data); never the demo data compared with itself."""
     return SEED.read_text(encoding="utf-8")
-
-
-_RENDERED: dict = {}
-
-
-@pytest.fixture
-def rendered(db):
-    """Issue 117 as load_demo makes it, rendered once per module to PDF and DOCX (then reused)."""
-    if not _RENDERED:
-        call_command("load_demo", stdout=io.StringIO())
-        document = issue_document(Issue.objects.get(total_number=117))
-        pdf = render_pdf(document)
-        _RENDERED.update(document=document, pdf=pdf, docx=render_docx(document))
-        _RENDERED["plumber"] = pdfplumber.open(io.BytesIO(pdf))
-    return _RENDERED
 
 
 def body_text(page) -> str:
@@ -216,55 +195,113 @@ def test_docx_is_a4_with_gbt_margins_and_east_asian_fonts(rendered):
     assert "PAGE" in footer_xml and "— " in footer_xml
     assert 'w:color="D40000"' in doc.element.body.xml, "the red rule is a paragraph border"
     body = next(p for p in doc.paragraphs if p.text.startswith("深圳把发展"))
-    assert body.paragraph_format.first_line_indent.pt == 32
-    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+    assert body.style.name == "Body Text"
+    assert body.style.paragraph_format.first_line_indent.pt == 32
+    assert body.style.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+
+
+def docx_blocks(doc):
+    """The Word file's body in reading order: paragraphs, and each table's cell paragraphs."""
+    for item in doc.iter_inner_content():
+        if hasattr(item, "rows"):
+            for row in item.rows:
+                for cell in row.cells:
+                    yield from cell.paragraphs
+        else:
+            yield item
 
 
 def test_docx_text_matches_the_pdf(rendered):
-    """Same document, same text: the Word file's paragraphs read as the printed issue."""
+    """Same document, same text: the Word file's paragraphs (the 版记 table included) read as the
+    printed issue."""
     doc = Document(io.BytesIO(rendered["docx"]))
-    text = squash("".join(p.text.replace("\t", "") for p in doc.paragraphs))
+    text = squash("".join(p.text.replace("\t", "") for p in docx_blocks(doc)))
     assert text == squash(seed_text())
 
 
-def test_docx_footer_block_is_a_frame_at_the_bottom_of_the_last_page(rendered):
-    """The Word file's 版记 (rules, 报 line, 责任编辑, 地址 with 共印 on the right) is one frame
-    anchored to the bottom margin (w:framePr vAnchor=margin, yAlign=bottom, as wide as the text
-    block), so Word and WPS place it at the foot of the last page, not right after the text; the
-    paragraph properties stay in schema order, and page numbers read "— PAGE —", centred."""
+def test_docx_headings_and_body_are_named_styles(rendered):
+    """举措 headings are Word's built-in Heading 1 (标题 1 in Chinese Word, an outline level the
+    navigation pane and a table of contents see) in 黑体, black, 16 pt; 标题 2 is 楷体 and 标题 3
+    仿宋 bold; body paragraphs are Body Text (正文文本) with the two-character indent — all in the
+    DOCX XML as w:pStyle, no theme fonts left to override the East Asian names."""
     doc = Document(io.BytesIO(rendered["docx"]))
-    paragraphs = doc.paragraphs
-    framed = [p for p in paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None]
-    assert [p.text for p in framed] == [
+    fonts = settings.ZHIKU_FONTS
+    xml = doc.element.body.xml
+    headings = [p for p in doc.paragraphs if p.text.startswith("举措")]
+    assert len(headings) == 5
+    for p in headings:
+        assert p._p.pPr.find(qn("w:pStyle")).get(qn("w:val")) == "Heading1"
+        run_pr = p.runs[0].element.rPr
+        assert run_pr is None or run_pr.find(qn("w:rFonts")) is None, "the font comes from the style"
+    assert xml.count('<w:pStyle w:val="Heading1"/>') == 5
+    assert xml.count('<w:pStyle w:val="BodyText"/>') == 22
+
+    for style_id, font_key, bold in (
+        ("Heading1", "heading", False),
+        ("Heading2", "kai", False),
+        ("Heading3", "body", True),
+    ):
+        style = doc.styles.get_by_id(style_id, 1)
+        rfonts = style.element.rPr.rFonts
+        assert rfonts.get(qn("w:eastAsia")) == fonts[font_key][0]
+        assert not [k for k in rfonts.attrib if k.endswith("Theme") or k.endswith("theme")]
+        assert style.font.size.pt == 16 and bool(style.font.bold) is bold
+        assert style.element.rPr.find(qn("w:color")) is None, "black, not the template's theme blue"
+        assert style.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+        assert style.paragraph_format.first_line_indent.pt == 32
+        assert style.paragraph_format.keep_with_next
+    outline = [
+        doc.styles.get_by_id(f"Heading{n}", 1).element.pPr.find(qn("w:outlineLvl")).get(qn("w:val")) for n in (1, 2, 3)
+    ]
+    assert outline == ["0", "1", "2"]
+    body = doc.styles.get_by_id("BodyText", 1)
+    assert body.paragraph_format.first_line_indent.pt == 32
+    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95, abs=0.05)
+    assert body.paragraph_format.space_after.pt == 0
+
+
+def test_docx_footer_block_is_a_floating_table_at_the_bottom_margin(rendered):
+    """The Word file's 版记 (报 line, 责任编辑, 地址 with 共印 on the right) is a one-column table
+    floating at the bottom of the text block (w:tblpPr vertAnchor=margin, tblpYSpec=bottom; placed
+    from the page edge at the left margin, as wide as the text block), so Word, WPS and
+    LibreOffice put it at the foot of the last page; its borders are the rules — GB/T 9704's thick
+    first and last, thin between — and page numbers read "— PAGE —", centred."""
+    doc = Document(io.BytesIO(rendered["docx"]))
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert [row.cells[0].text for row in table.rows] == [
         demo_content.BAO_LINE,
         "责任编辑：郭书颖 联系电话：18610038942 65519639（传真）",
         "地址：" + demo_content.SERIES["address"] + "\t共印：70 份",
     ]
-    assert paragraphs[-len(framed) - 1 : -1] == framed, "the frame ends the text, followed by one anchor paragraph"
-    assert paragraphs[-1].text == "" and paragraphs[-1].paragraph_format.line_spacing.pt == 1
-    for p in framed:
-        frame = p._p.pPr.find(qn("w:framePr"))
-        attrs = {k.split("}")[1]: v for k, v in frame.attrib.items()}
-        assert attrs == {
-            "w": str(round(Mm(156).twips)),
-            "wrap": "around",
-            "hAnchor": "margin",
-            "vAnchor": "margin",
-            "xAlign": "center",
-            "yAlign": "bottom",
-        }
-        tags = [child.tag.split("}")[1] for child in p._p.pPr]
-        order = ["framePr", "pBdr", "tabs", "spacing", "ind", "jc"]
-        known = [t for t in tags if t in order]
-        assert known == sorted(known, key=order.index), f"pPr children out of schema order: {tags}"
-    borders = [p._p.pPr.find(qn("w:pBdr")) for p in framed]
-    assert borders[0].find(qn("w:top")).get(qn("w:sz")) == "8", "thick rule above the 报 line"
-    assert borders[0].find(qn("w:bottom")).get(qn("w:sz")) == "6", "thin rule under it"
-    assert borders[-1].find(qn("w:bottom")).get(qn("w:sz")) == "8", "thick rule under 共印"
-    tab = framed[-1].paragraph_format.tab_stops[0]
+    body = list(doc.element.body.iterchildren())
+    assert body[-3] is table._tbl, "the table ends the text, followed by its anchor paragraph"
+    assert doc.paragraphs[-1].text == "" and doc.paragraphs[-1].paragraph_format.line_spacing.pt == 1
+
+    tbl_pr = table._tbl.tblPr
+    position = {k.split("}")[1]: v for k, v in tbl_pr.find(qn("w:tblpPr")).attrib.items()}
+    assert position["vertAnchor"] == "margin" and position["tblpYSpec"] == "bottom"
+    assert position["horzAnchor"] == "page" and abs(int(position["tblpX"]) - Mm(28).twips) <= 1
+    assert tbl_pr.find(qn("w:tblOverlap")).get(qn("w:val")) == "never"
+    assert abs(int(tbl_pr.find(qn("w:tblW")).get(qn("w:w"))) - Mm(156).twips) <= 1
+    tags = [child.tag.split("}")[1] for child in tbl_pr]
+    order = ["tblStyle", "tblpPr", "tblOverlap", "tblW", "jc", "tblBorders", "tblLayout", "tblCellMar", "tblLook"]
+    assert tags == sorted(tags, key=order.index), f"tblPr children out of schema order: {tags}"
+
+    def rule(parent, edge):
+        el = None if parent is None else parent.find(qn(f"w:{edge}"))
+        return None if el is None or el.get(qn("w:val")) == "nil" else int(el.get(qn("w:sz")))
+
+    borders = tbl_pr.find(qn("w:tblBorders"))
+    assert (rule(borders, "top"), rule(borders, "bottom")) == (8, 8), "thick first and last rules (≈1 pt)"
+    assert [rule(borders, e) for e in ("left", "right", "insideH", "insideV")] == [None] * 4
+    cell_rules = [rule(row.cells[0]._tc.tcPr.find(qn("w:tcBorders")), "bottom") for row in table.rows]
+    assert cell_rules == [6, None, None], "a thin rule (0.75 pt) under the 报 line only"
+    tab = table.rows[-1].cells[0].paragraphs[0].paragraph_format.tab_stops[0]
     assert tab.alignment == 2 and abs(tab.position - (Mm(156) - 28 * 12700)) <= 635, "共印 flush right"
 
     footer = doc.sections[0].footer.paragraphs[0]
     assert footer.alignment == 1  # centred
     assert footer.text == "— 1 —", "the PAGE field's cached value between the dashes"
     assert "PAGE" in footer._p.xml
+    assert doc.sections[0].header.paragraphs[0].text == "", "a signed issue has no 草稿 in the corner"

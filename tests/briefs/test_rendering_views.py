@@ -79,18 +79,21 @@ def test_draft_pdf_and_word_print_the_would_be_numbers_marked_draft(client):
     assert "草稿" in first, "the 草稿 marker on the masthead"
     assert squash("".join(c["text"] for c in corner)) == "草稿", "and in the page's top corner"
 
-    word = client.get(reverse("briefs:issue_docx", args=[draft.pk]))
-    paragraphs = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    word = Document(io.BytesIO(client.get(reverse("briefs:issue_docx", args=[draft.pk])).content))
+    paragraphs = [p.text for p in word.paragraphs]
     assert "草稿" in paragraphs[0]
     assert "第 3 期" in paragraphs and "(总第 118 期)" in paragraphs
+    header = word.sections[0].header.paragraphs[0]
+    assert header.text == "草稿" and header.alignment == 2, "as in the PDF, 草稿 in every page's top-right corner"
 
     Issue.objects.filter(pk=draft.pk).update(
         status=Issue.Status.RELEASED, year=2020, number=9, total_number=90, issue_date=date(2020, 5, 4)
     )
-    word = client.get(reverse("briefs:issue_docx", args=[draft.pk]))
-    paragraphs = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    word = Document(io.BytesIO(client.get(reverse("briefs:issue_docx", args=[draft.pk])).content))
+    paragraphs = [p.text for p in word.paragraphs]
     assert "第 9 期" in paragraphs and "(总第 90 期)" in paragraphs
     assert not any("草稿" in text for text in paragraphs if text != "草稿期号")
+    assert word.sections[0].header.paragraphs[0].text == ""
 
 
 def test_issue_page_shows_the_output_buttons(client):

@@ -14,6 +14,8 @@ from django.db import transaction
 from briefs import demo_content as demo
 from briefs.extensions import run_demo_loaders
 from briefs.models import Editor, Issue
+from briefs.rendering.archive import issue_pdf_archive
+from briefs.rendering.services import issue_document_ensure_frozen
 from briefs.services import HistoricalArticle, article_create, issue_create, issue_load_historical, series_upsert
 from briefs.workflow import review_chain_ensure
 from zhiku import roles
@@ -51,6 +53,10 @@ class Command(BaseCommand):
         issue_117 = self._issue_117(series, editor, users.get("chief"))
         twin = self._draft_twin(series, editor, users.get("editor"))
         run_demo_loaders(series=series, issues=[issue_117, twin], stdout=self.stdout)
+        # 117 is entered as released: freeze what it prints (its distribution attached by the
+        # loaders above) and archive its PDF once this commits, as a sign-off would.
+        issue_document_ensure_frozen(issue=issue_117)
+        transaction.on_commit(lambda: issue_pdf_archive(issue_id=issue_117.pk))
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{issue_117}，及草稿一期（#{twin.pk}）。"))
         if users:
             self.stdout.write("演示账号（密码均为 {}）：{}".format(DEMO_PASSWORD, "、".join(users)))

@@ -8,7 +8,7 @@ from briefs.models import Issue
 from briefs.rendering.docx import render_docx
 from briefs.rendering.html import render_html
 from briefs.rendering.pdf import render_pdf
-from briefs.rendering.selectors import issue_document
+from briefs.rendering.services import issue_printed_document
 
 RENDERERS = {"html": render_html, "pdf": render_pdf, "docx": render_docx}
 
@@ -38,6 +38,6 @@ class Command(BaseCommand):
             raise CommandError("找不到该期简报。")
         if len(found) > 1:
             raise CommandError("有多个刊物的该总期号，请用 --series 指定刊物。")
-        content = RENDERERS[format](issue_document(found[0]))
+        content = RENDERERS[format](issue_printed_document(found[0]))
         Path(output).write_bytes(content)
         self.stdout.write(self.style.SUCCESS(f"已写入 {output}（{len(content)} 字节）"))
