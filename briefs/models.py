@@ -304,6 +304,8 @@ class IssueEvent(models.Model):
         REQUEST_CHANGES = "request_changes", _("Send back for changes")
         REVOKE_SIGN_OFF = "revoke_sign_off", _("Revoke sign-off")
         RELEASE = "release", _("Release")
+        # A past issue entered from its printed Word file (backcatalogue); not a transition.
+        IMPORT = "import", _("Import")
 
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("Action"), max_length=30, choices=Action.choices)
