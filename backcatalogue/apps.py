@@ -14,4 +14,4 @@ class BackcatalogueConfig(AppConfig):
         )
         # The yearly 批示 report is read by the office and by 发行, who records the 批示.
         for role in (roles.ADMINISTRATOR, roles.CIRCULATION, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER):
-            roles.add_role_permissions(role, ("backcatalogue.view_impact_report",))
+            roles.add_role_permissions(role, ("backcatalogue.view_impact_report", "backcatalogue.view_importedfile"))

@@ -60,7 +60,7 @@ def _para(container, text="", *, center=False, size=16, bold=None, font="仿宋_
     return p
 
 
-def _masthead_lines(number, total, date_text, numbers, fullwidth, classification):
+def _masthead_lines(number, total, date_text, numbers, fullwidth, classification, series_title="领军参阅"):
     if numbers == "one":
         number_lines = ["第%s期（总第%s期）" % (number, total)]
     else:
@@ -70,7 +70,7 @@ def _masthead_lines(number, total, date_text, numbers, fullwidth, classification
     lines = []
     if classification:
         lines.append(("class", classification))
-    lines.append(("title", "领军参阅"))
+    lines.append(("title", series_title))
     lines += [("numbers", line) for line in number_lines]
     lines.append(("pub", "苏州太湖书院 主办"))
     lines.append(("pub", "苏州太湖智库    %s" % date_text))
@@ -142,9 +142,10 @@ def build_issue_docx(
     picture=False,
     table=False,
     extra_paragraphs=0,
+    series_title="领军参阅",
 ) -> bytes:
     doc = Document()
-    lines = _masthead_lines(number, total, date_text, numbers, fullwidth, classification)
+    lines = _masthead_lines(number, total, date_text, numbers, fullwidth, classification, series_title)
     if masthead == "table":
         grid = doc.add_table(rows=1, cols=1)
         cell = grid.rows[0].cells[0]

@@ -220,7 +220,7 @@ def test_a_docx_that_is_not_a_word_file_is_refused(series, importer):
 
 
 def test_unknown_series_is_refused(series, importer):
-    data = build_issue_docx().replace("领军参阅".encode(), "先锋参阅".encode())
+    data = build_issue_docx(series_title="先锋参阅")
     report = services.issue_file_preview(name="x.docx", data=data, user=importer)
     assert report.status == "refused"
     assert "先锋参阅" in report.errors[0]
