@@ -150,7 +150,7 @@ def report_xlsx(report: ImpactReport) -> bytes:
 
     workbook = openpyxl.Workbook()
     summary = workbook.active
-    summary.title = _("Summary")
+    summary.title = _("Summary of the year")
     summary.append([_("Year"), report.year])
     summary.append([_("Instructions recorded"), report.recorded])
     summary.append([_("Instructions counted"), report.counted])
