@@ -12,6 +12,7 @@ class BackcatalogueConfig(AppConfig):
         roles.add_role_permissions(
             roles.ADMINISTRATOR, ("backcatalogue.import_back_issues", "backcatalogue.view_importedfile")
         )
-        # The yearly 批示 report is read by the office and by 发行, who records the 批示.
-        for role in (roles.ADMINISTRATOR, roles.CIRCULATION, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER):
+        # The yearly 批示 report and the list of imported files are read by the whole office.
+        for role in (roles.ADMINISTRATOR, roles.CIRCULATION, roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER,
+                     roles.SIGNER):  # fmt: skip
             roles.add_role_permissions(role, ("backcatalogue.view_impact_report", "backcatalogue.view_importedfile"))

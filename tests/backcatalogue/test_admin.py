@@ -85,3 +85,16 @@ def test_only_circulation_links_names(client, series, importer, media):
     url = reverse("admin:backcatalogue_importedfile_unmatched")
     assert client.post(url, {"printed_name": "x", "recipient": ""}).status_code == 403
     assert not Recipient.objects.exists()
+
+
+def test_upload_preview_and_unmatched_pages_are_all_chinese(client, series, importer, media):
+    from tests.test_admin_pages import ALLOWED_WORDS, english_in
+
+    client.force_login(importer)
+    allowed = ALLOWED_WORDS | {"docx", "doc", "WPS", "wps", "archivist"}  # WPS: the office suite
+    assert english_in(client.get(reverse(UPLOAD)).content.decode(), allowed) == []
+    preview = client.post(reverse(UPLOAD), {"files": _files()})
+    assert english_in(preview.content.decode(), allowed) == []
+    client.force_login(role_user(roles.CIRCULATION, username="clerk-c"))
+    allowed |= {"clerk"}
+    assert english_in(client.get(reverse("admin:backcatalogue_importedfile_unmatched")).content.decode(), allowed) == []
