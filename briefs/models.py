@@ -12,7 +12,7 @@ from zhiku.uploads import RandomUploadName, validate_scan
 
 from . import rules
 from .exceptions import IssueLocked, WorkflowFieldsProtected
-from .states import Action, IssueStatus
+from .states import EVENT_ACTION_CHOICES, EVENT_IMPORT, Action, IssueStatus
 
 
 class Series(models.Model):
@@ -366,9 +366,10 @@ class IssueEvent(models.Model):
     """One workflow transition: who did what to which issue, when, at which stage and why."""
 
     Action = Action
+    IMPORT = EVENT_IMPORT
 
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("Action"), max_length=30, choices=Action.choices)
+    action = models.CharField(_("Action"), max_length=30, choices=EVENT_ACTION_CHOICES)
     from_status = models.CharField(_("From status"), max_length=20, choices=Issue.Status.choices)
     to_status = models.CharField(_("To status"), max_length=20, choices=Issue.Status.choices)
     stage = models.ForeignKey(

@@ -26,3 +26,9 @@ class Action(models.TextChoices):
     REQUEST_CHANGES = "request_changes", _("Send back for changes")
     REVOKE_SIGN_OFF = "revoke_sign_off", _("Revoke sign-off")
     RELEASE = "release", _("Release")
+
+
+# Events record the workflow's actions and one act that is not a transition: entering a past
+# issue from its printed Word file (backcatalogue).
+EVENT_IMPORT = "import"
+EVENT_ACTION_CHOICES = [*Action.choices, (EVENT_IMPORT, _("Import"))]

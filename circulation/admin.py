@@ -634,13 +634,26 @@ class CopyMovementAdmin(admin.ModelAdmin):
 
 @admin.register(Instruction)
 class InstructionAdmin(CirculationWriteMixin, admin.ModelAdmin):
-    list_display = ["__str__", "issue", "article", "date"]
+    list_display = ["__str__", "issue", "article", "date", "level", "kind"]
     list_select_related = ["leader", "issue", "issue__series", "article"]
-    list_filter = ["date", "issue__series"]
+    list_filter = ["date", "level", "kind", "issue__series"]
     search_fields = ["leader_name", "leader__printed_name", "text"]
     raw_id_fields = ["issue", "article"]
     autocomplete_fields = ["leader"]
-    fields = ["leader", "leader_name", "issue", "article", "date", "text", "scan"]
+    fields = [
+        "leader",
+        "leader_name",
+        "level",
+        "issue",
+        "article",
+        "date",
+        "kind",
+        "text",
+        "scan",
+        "follow_up_department",
+        "feedback_sent_on",
+        "feedback_note",
+    ]
 
     def save_model(self, request, obj, form, change):
         services.instruction_save(instruction=obj, user=request.user)

@@ -421,7 +421,28 @@ class CopyMovement(models.Model):
 
 
 class Instruction(models.Model):
-    """A leader's 批示 on an issue or one of its articles."""
+    """A leader's 批示 on an issue or one of its articles.
+
+    A think tank is assessed by its 批示: only affirmative (肯定性) and implementing (落实性) ones
+    count; a leader's circle (圈阅), plain approval (同意) or forwarding (转阅) is recorded but not
+    counted. The yearly report (backcatalogue.impact) reads ``level``, ``kind`` and the article.
+    """
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial or ministerial")
+        MUNICIPAL = "municipal", _("Municipal or departmental")
+
+    class Kind(models.TextChoices):
+        AFFIRMATIVE = "affirmative", _("Affirmative")
+        IMPLEMENTING = "implementing", _("Calls for implementation")
+        CIRCLED = "circled", _("Circled as read")
+        AGREED = "agreed", _("Agreed")
+        FORWARDED = "forwarded", _("Forwarded for reading")
+
+    COUNTED_KINDS = (Kind.AFFIRMATIVE, Kind.IMPLEMENTING)
+    # 省部级 and above: what an assessment lists as representative.
+    REPRESENTATIVE_LEVELS = (Level.NATIONAL, Level.PROVINCIAL)
 
     leader = models.ForeignKey(
         Recipient, verbose_name=_("Leader"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -433,9 +454,20 @@ class Instruction(models.Model):
     )
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))
+    level = models.CharField(_("Leader's level"), max_length=20, choices=Level.choices, blank=True)
+    kind = models.CharField(
+        _("Kind of instruction"),
+        max_length=20,
+        choices=Kind.choices,
+        blank=True,
+        help_text=_("Only affirmative instructions and those calling for implementation count."),
+    )
     scan = models.FileField(
         _("Scan"), upload_to=RandomUploadName("instructions"), blank=True, validators=[validate_scan]
     )
+    follow_up_department = models.CharField(_("Follow-up department"), max_length=100, blank=True)
+    feedback_sent_on = models.DateField(_("Feedback sent to the author on"), null=True, blank=True)
+    feedback_note = models.TextField(_("Feedback to the author"), blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -459,3 +491,13 @@ class Instruction(models.Model):
             raise ValidationError(_("Name the leader."))
         if self.article_id and self.issue_id and self.article.issue_id != self.issue_id:
             raise ValidationError({"article": _("The article is not in this issue.")})
+        if self.kind in self.COUNTED_KINDS and not self.article_id:
+            raise ValidationError({"article": _("An instruction that counts must name the article it is about.")})
+        if self.kind in self.COUNTED_KINDS and not self.level:
+            raise ValidationError({"level": _("An instruction that counts needs the leader's level.")})
+        if self.feedback_sent_on and not self.feedback_note:
+            raise ValidationError({"feedback_note": _("Write down the feedback that was sent.")})
+
+    @property
+    def is_counted(self) -> bool:
+        return self.kind in self.COUNTED_KINDS

@@ -9,6 +9,7 @@ used as such in Chinese text, key names in Django's own Chinese help texts) or c
 
 import datetime
 import re
+import uuid
 from html.parser import HTMLParser
 
 import pytest
@@ -20,6 +21,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backcatalogue.models import ImportedFile
 from briefs.models import IssueEvent, Notification, PaperSignOff, ReviewStage
 from circulation.models import (
     Copy,
@@ -75,6 +77,7 @@ ALL_MODELS = {
     "circulation.issuedistribution", "circulation.distributionsnapshot", "circulation.ledgerrule",
     "circulation.copy", "circulation.copymovement", "circulation.instruction",
     "clusters.taxonomy", "clusters.cluster", "clusters.articlecluster",
+    "backcatalogue.importedfile",
 }  # fmt: skip
 WORKFLOW_RECORDS = {"briefs.issueevent", "briefs.notification", "briefs.papersignoff"}
 CIRCULATION_DESK = {
@@ -82,7 +85,9 @@ CIRCULATION_DESK = {
     "circulation.ledgerrule", "circulation.copy", "circulation.copymovement",
 }  # fmt: skip
 EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK
-WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {"circulation.distributionsnapshot", "circulation.copy"}
+WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {
+    "circulation.distributionsnapshot", "circulation.copy", "backcatalogue.importedfile",
+}  # fmt: skip
 
 VIEW = {
     "admin": ALL_MODELS,
@@ -145,7 +150,7 @@ def english_in(html: str, allowed: set[str]) -> list[str]:
 
 def data_words() -> set[str]:
     """Latin words that are data, not interface: usernames, email addresses, series slugs, the
-    stored names of uploaded scans."""
+    stored names of uploaded scans, the names of imported Word files."""
     from briefs.models import Series
 
     values = [u.username for u in get_user_model().objects.all()]
@@ -153,6 +158,7 @@ def data_words() -> set[str]:
     values += list(Series.objects.values_list("slug", flat=True))
     values += list(PaperSignOff.objects.values_list("scan", flat=True))
     values += list(Instruction.objects.values_list("scan", flat=True))
+    values += list(ImportedFile.objects.values_list("file_name", flat=True))
     return {word for value in values for word in ENGLISH_WORD.findall(value)}
 
 
@@ -187,6 +193,7 @@ def site(demo):
     copy = Copy.objects.create(issue=issue, serial=1, printed_name="刘小涛书记")
     CopyMovement.objects.create(copy=copy, kind="dispatched", date=day, created_by=users["clerk"])
     Instruction.objects.create(leader_name="刘小涛", issue=issue, date=day, text="阅。", created_by=users["clerk"])
+    ImportedFile.objects.create(sha256="0" * 64, file_name="领军参阅117.docx", issue=issue, imported_by=users["admin"])
     return {**demo, "users": users}
 
 
@@ -211,6 +218,7 @@ def _pages(site) -> list[tuple[str, str, str]]:
         ("briefs.article", "diff", reverse("admin:briefs_article_diff", args=[article.pk])),
         ("custom", "search", reverse("clusters:search") + "?q=深圳"),
         ("custom", "coverage", reverse("clusters:coverage")),
+        ("custom", "impact", reverse("admin:backcatalogue_impact_report")),
         ("custom", "print", reverse("briefs:issue_preview", args=[issue.pk])),
         ("custom", "print", reverse("briefs:issue_preview", args=[twin.pk])),
     ]
@@ -338,6 +346,9 @@ MAKERS = {
     "clusters.taxonomy": lambda: ClusterFactory(taxonomy=TaxonomyFactory()).taxonomy,
     "clusters.cluster": _child_cluster,
     "clusters.articlecluster": lambda: ArticleClusterFactory(created_by=UserFactory()),
+    "backcatalogue.importedfile": lambda: ImportedFile.objects.create(
+        sha256=uuid.uuid4().hex * 2, file_name="往期.docx", issue=IssueFactory(), imported_by=UserFactory()
+    ),
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "briefs",
     "circulation",
     "clusters",
+    "backcatalogue",
 ]
 
 MIDDLEWARE = [
