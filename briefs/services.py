@@ -139,11 +139,12 @@ def issue_update(*, issue: Issue, seen_version: int | None, user, **fields) -> I
 
 @transaction.atomic
 def issues_delete(*, issues: Iterable[Issue], user) -> int:
-    """Delete unnumbered drafts, all or none: one locked issue refuses the whole batch."""
+    """Delete unnumbered drafts, all or none: one locked issue refuses the whole batch.
+
+    The rule itself is the model's (``Issue.delete``, rules.is_deletable); the service takes the
+    row locks first, so no issue is submitted or signed between the check and the delete."""
     _require_perm(user, "briefs.delete_issue")
-    rows = list(Issue.objects.select_for_update().filter(pk__in=[issue.pk for issue in issues]))
-    if any(not rules.is_deletable(issue) for issue in rows):
-        raise IssueLocked(rules.not_deletable_message())
+    rows = list(Issue.objects.select_for_update().filter(pk__in=[issue.pk for issue in issues]).order_by("pk"))
     for issue in rows:
         issue._history_user = as_user(user)
         issue.delete()
@@ -180,14 +181,11 @@ def article_update(*, article: Article, seen_version: int | None, user, **fields
 
 @transaction.atomic
 def articles_delete(*, articles: Iterable[Article], user) -> int:
-    """Delete articles of drafts, all or none."""
+    """Delete articles of drafts, all or none (the rule is ``Article.delete``'s; the service locks
+    the issue rows first, so none leaves 草稿 between the check and the delete)."""
     _require_perm(user, "briefs.delete_article")
-    rows = list(Article.objects.filter(pk__in=[article.pk for article in articles]))
-    for issue_id in sorted({article.issue_id for article in rows}):
-        try:
-            _locked_issue(issue_id)
-        except IssueLocked as locked:
-            raise IssueLocked(rules.articles_locked_message()) from locked
+    rows = list(Article.objects.filter(pk__in=[article.pk for article in articles]).order_by("pk"))
+    list(Issue.objects.select_for_update().filter(pk__in={article.issue_id for article in rows}).order_by("pk"))
     for article in rows:
         article._history_user = as_user(user)
         article.delete()

@@ -133,9 +133,6 @@ class ClusterListFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ArticleCluster.objects.filter(cluster_id__in=ids).values("article_id"))
 
 
-SUGGESTIONS_FIELD = "cluster_suggestions"
-
-
 @admin.register(ArticleCluster)
 class ArticleClusterAdmin(admin.ModelAdmin):
     """Tags on their own: how the archive (signed issues, whose articles are read-only) gets tagged."""

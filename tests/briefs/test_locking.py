@@ -20,6 +20,7 @@ from zhiku.actors import SYSTEM
 
 LOCKED_ARTICLES = "本期已不是草稿，文章只读。"
 NOT_DELETABLE = "只有尚未编号的草稿可以删除。"
+LOCKED_117 = "本期当前状态为“已印发”，内容只读；只有草稿可以修改。"
 
 
 def _users():
@@ -49,11 +50,16 @@ def test_issue_117_page_is_read_only_for_everyone(client, demo):
 
 @pytest.mark.django_db
 def test_admin_bulk_delete_of_locked_rows_is_403_and_deletes_nothing(client, demo):
-    """Guard: has_delete_permission per row. The changelists' delete action answers 403 for a
-    numbered issue and for an article of a locked issue; both stay."""
+    """Guard: has_delete_permission per row. The delete pages of a numbered issue and of an article
+    of a locked issue are 403; the changelists' delete action answers 403 too; both rows stay."""
     issue = demo["issue_117"]
     article = issue.articles.get()
     client.force_login(_users()["admin"])
+    pages = [
+        client.get(reverse("admin:briefs_issue_delete", args=[issue.pk])),
+        client.get(reverse("admin:briefs_article_delete", args=[article.pk])),
+    ]
+    assert [page.status_code for page in pages] == [403, 403]
     issues = client.post(
         reverse("admin:briefs_issue_changelist"),
         {"action": "delete_selected", "_selected_action": [issue.pk], "post": "yes"},
@@ -146,12 +152,13 @@ def test_submitted_issue_is_locked_and_unlocks_when_sent_back(demo):
 
 @pytest.mark.django_db
 def test_no_path_adds_an_article_to_a_locked_issue(demo):
-    """Guards: article_create's lock check, Article.save, and the historical loader's rule that
-    an issue which went through the workflow is never added to."""
+    """Guards: article_create's lock check (its message names the issue's state), Article.save,
+    and the historical loader's rule that an issue which went through the workflow is never added to."""
     users = _users()
     issue_117, twin = demo["issue_117"], demo["twin"]
-    with pytest.raises(IssueLocked):
+    with pytest.raises(IssueLocked) as refused:
         services.article_create(issue=issue_117, title="补登一篇", body="<p>正文</p>", user=users["admin"])
+    assert refused.value.message == LOCKED_117
     with pytest.raises(IssueLocked):
         Article.objects.create(issue=issue_117, title="补登一篇", body="<p>正文</p>", position=9)
     workflow.issue_submit(issue=twin, user=users["editor"])
@@ -162,11 +169,16 @@ def test_no_path_adds_an_article_to_a_locked_issue(demo):
 
 @pytest.mark.django_db
 def test_content_of_a_locked_issue_is_refused_by_service_and_model(demo):
-    """Guards: issue_update's lock check and Issue.save's content check."""
+    """Guards: issue_update's lock check (it refuses even a save that changes nothing, which would
+    otherwise bump the version and add a history row) and Issue.save's content check."""
     issue_117 = Issue.objects.get(pk=demo["issue_117"].pk)
+    version, history = issue_117.version, issue_117.history.count()
     with pytest.raises(IssueLocked) as refused:
-        services.issue_update(issue=issue_117, seen_version=issue_117.version, user=SYSTEM, classification="secret")
-    assert refused.value.message == "本期当前状态为“已印发”，内容只读；只有草稿可以修改。"
+        services.issue_update(issue=issue_117, seen_version=version, user=SYSTEM, print_run=70)
+    assert refused.value.message == LOCKED_117
+    assert (Issue.objects.get(pk=issue_117.pk).version, issue_117.history.count()) == (version, history)
+    with pytest.raises(IssueLocked):
+        services.issue_update(issue=issue_117, seen_version=version, user=SYSTEM, classification="secret")
     issue_117.classification = "secret"
     with pytest.raises(IssueLocked):
         issue_117.save()
