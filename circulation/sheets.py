@@ -122,19 +122,20 @@ def render_xlsx(sheet: Sheet) -> bytes:
     ws.row_dimensions[3].height = 22
     styles = ["表格数字" if c.kind == "number" else "表格文字" for c in sheet.columns]
     body = list(sheet.rows) + ([sheet.totals] if sheet.totals is not None else [])
+    # Rows are counted here: ws.max_row scans every cell, which made a long sheet quadratic.
+    row_number = 3
     for row in body:
-        ws.append([escape_formula(value) for value in row])
-        cells = ws[ws.max_row]
-        for cell, style in zip(cells, styles, strict=True):
+        row_number += 1
+        for column, (value, style) in enumerate(zip(row, styles, strict=True), start=1):
+            cell = ws.cell(row=row_number, column=column, value=escape_formula(value))
             cell.style = style
         if sheet.row_height:
-            ws.row_dimensions[ws.max_row].height = sheet.row_height
+            ws.row_dimensions[row_number].height = sheet.row_height
     if sheet.totals is not None:
-        for cell in ws[ws.max_row]:
-            cell.font = Font(name=font_name, size=11, bold=True)
-    row_after = ws.max_row + 1
-    for offset, note in enumerate(sheet.notes):
-        ws.cell(row=row_after + offset, column=1, value=escape_formula(note))
+        for column in range(1, ncols + 1):
+            ws.cell(row=row_number, column=column).font = Font(name=font_name, size=11, bold=True)
+    for offset, note in enumerate(sheet.notes, start=1):
+        ws.cell(row=row_number + offset, column=1, value=escape_formula(note))
 
     for index, width in enumerate(sheet.column_widths(), start=1):
         ws.column_dimensions[get_column_letter(index)].width = width

@@ -1,7 +1,6 @@
 """Circulation admin: list pages in a constant number of queries, Chinese everywhere, import with
 preview and all-or-nothing, exports as downloads, writes refused to other roles."""
 
-import re
 
 import pytest
 from django.db import connection
