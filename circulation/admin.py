@@ -812,6 +812,26 @@ class MovementInline(admin.TabularInline):
         return False
 
 
+class IssueFilter(admin.SimpleListFilter):
+    """By issue, listing only the issues the records belong to, named in one query (issue names
+    need their series)."""
+
+    title = _("Issue")
+    parameter_name = "issue__id__exact"
+
+    def lookups(self, request, model_admin):
+        from briefs.models import Issue
+
+        issue_ids = model_admin.model.objects.values("issue_id")
+        return [
+            (str(issue.pk), str(issue)) for issue in Issue.objects.filter(pk__in=issue_ids).select_related("series")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(issue_id=value) if value and value.isdigit() else queryset
+
+
 class CopyStateFilter(admin.SimpleListFilter):
     title = _("Status")
     parameter_name = "state"
@@ -837,7 +857,7 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["copy_number", "issue", "holder", "status"]
     list_select_related = ["issue", "issue__series"]
     list_filter = [
-        ("issue", admin.RelatedOnlyFieldListFilter),
+        IssueFilter,
         CopyStateFilter,
         SignedForFilter,
         "purpose",
@@ -891,7 +911,7 @@ class SupplementAdmin(admin.ModelAdmin):
 
     list_display = ["issue", "printed_name", "copies", "date", "note", "created_by"]
     list_select_related = ["issue", "issue__series", "created_by"]
-    list_filter = [("issue", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [IssueFilter]
     raw_id_fields = ["issue"]
     autocomplete_fields = ["recipient"]
     fields = ["issue", "recipient", "copies", "date", "note"]

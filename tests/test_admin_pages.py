@@ -29,6 +29,8 @@ from circulation.models import (
     Instruction,
     IssueDistribution,
     LedgerRule,
+    Recipient,
+    Supplement,
 )
 from clusters.models import Cluster
 from tests.factories import (
@@ -73,13 +75,13 @@ ALL_MODELS = {
     "briefs.issueevent", "briefs.notification", "briefs.papersignoff",
     "circulation.recipient", "circulation.distributionlist", "circulation.distributiongroup",
     "circulation.issuedistribution", "circulation.distributionsnapshot", "circulation.ledgerrule",
-    "circulation.copy", "circulation.copymovement", "circulation.instruction",
+    "circulation.copy", "circulation.copymovement", "circulation.supplement", "circulation.instruction",
     "clusters.taxonomy", "clusters.cluster", "clusters.articlecluster",
 }  # fmt: skip
 WORKFLOW_RECORDS = {"briefs.issueevent", "briefs.notification", "briefs.papersignoff"}
 CIRCULATION_DESK = {
     "circulation.distributiongroup", "circulation.issuedistribution", "circulation.distributionsnapshot",
-    "circulation.ledgerrule", "circulation.copy", "circulation.copymovement",
+    "circulation.ledgerrule", "circulation.copy", "circulation.copymovement", "circulation.supplement",
 }  # fmt: skip
 EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK
 WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {"circulation.distributionsnapshot", "circulation.copy"}
@@ -101,7 +103,7 @@ ADD = {
     "clerk": {
         "circulation.recipient", "circulation.distributionlist", "circulation.distributiongroup",
         "circulation.issuedistribution", "circulation.ledgerrule", "circulation.copymovement",
-        "circulation.instruction",
+        "circulation.supplement", "circulation.instruction",
     },
 }  # fmt: skip
 
@@ -187,6 +189,10 @@ def site(demo):
     copy = Copy.objects.create(issue=issue, serial=1, printed_name="刘小涛书记")
     CopyMovement.objects.create(copy=copy, kind="dispatched", date=day, created_by=users["clerk"])
     Instruction.objects.create(leader_name="刘小涛", issue=issue, date=day, text="阅。", created_by=users["clerk"])
+    extra = copy.recipient or Recipient.objects.order_by("pk").first()
+    Supplement.objects.create(
+        issue=issue, recipient=extra, printed_name=extra.printed_name, copies=1, date=day, created_by=users["clerk"]
+    )
     return {**demo, "users": users}
 
 
@@ -331,6 +337,9 @@ MAKERS = {
     "circulation.copy": _copy,
     "circulation.copymovement": lambda: CopyMovement.objects.create(
         copy=_copy(), kind="dispatched", date=_day(), created_by=UserFactory()
+    ),
+    "circulation.supplement": lambda: Supplement.objects.create(
+        issue=IssueFactory(), recipient=(r := RecipientFactory()), printed_name=str(r), copies=1, date=_day()
     ),
     "circulation.instruction": lambda: Instruction.objects.create(
         leader=RecipientFactory(), issue=(article := ArticleFactory()).issue, article=article, date=_day(), text="阅。"

@@ -165,7 +165,7 @@ def test_recipient_export_respects_filters(client, clerk):
     BodyRecipientFactory(short_name="民政局", category="song")
     url = reverse("admin:circulation_recipient_export") + "?category__exact=song"
     page = client.get(url).content.decode()
-    assert "Select all" not in page and "Kind (" not in page and "CSV（GBK" in page
+    assert "Select all" not in page and "Kind (" not in page and "CSV（国标编码" in page
     assert "format=csv" in page and "category__exact=song" in page
     response = client.get(url + "&format=csv")
     body = response.content.decode("utf-8-sig")
