@@ -22,7 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from circulation.models import Instruction
-from circulation.resources import escape_formula
+from circulation.sheets import escape_formula
 from clusters.models import ArticleCluster
 
 L = Instruction.Level

@@ -20,7 +20,8 @@ SERIES = {
 
 RESPONSIBLE_EDITOR = {"name": "郭书颖", "phone": "18610038942", "fax": "65519639"}
 
-ISSUE = {"year": 2024, "number": 2, "total_number": 117, "issue_date": "2024-01-19", "print_run": 70}
+ISSUE = {"year": 2024, "number": 2, "total_number": 117, "issue_date": "2024-01-19"}
+# 共印 70 is not stored on the issue: circulation computes it from the distribution (37 + 3 + 30).
 
 ARTICLE_TITLE = "深圳五大举措厚植新质生产力"
 

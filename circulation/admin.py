@@ -13,15 +13,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
 
 from briefs import rules
 from zhiku import roles
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 
-from . import selectors, services
+from . import selectors, services, sheets, tables
 from .exceptions import CirculationError, ImportRejected
 from .models import (
     Copy,
@@ -37,31 +37,44 @@ from .models import (
     LedgerRule,
     Recipient,
     SnapshotEntry,
+    Supplement,
 )
-from .resources import CSV, RECIPIENT_FIELDS, XLSX, RecipientResource
+from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS, recipient_headers, recipient_row_display
+
+
+def _is_circulation_user(user) -> bool:
+    return roles.user_has_role(user, roles.CIRCULATION)
 
 
 def _is_circulation(request) -> bool:
-    return roles.user_has_role(request.user, roles.CIRCULATION)
+    return _is_circulation_user(request.user)
 
 
 def _export_response(data: bytes, file_format: str, filename: str) -> HttpResponse:
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if file_format == "xlsx"
-        else "text/csv; charset=utf-8"
-    )
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%s" % filename  # noqa: UP031
+    """A download under its Chinese name (RFC 5987 ``filename*``, with an ASCII fallback)."""
+    response = HttpResponse(data, content_type=sheets.CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
+EXPORT_FORMATS = (
+    ("xlsx", _("Excel (XLSX, ready to print)")),
+    ("pdf", _("PDF (to print from the browser)")),
+    ("csv", _("CSV (UTF-8)")),
+    ("csv-gbk", _("CSV (GBK, for older Excel)")),
+)
+
+
+class RecipientUploadForm(forms.Form):
+    import_file = forms.FileField(
+        label=_("Recipients file"),
+        help_text=_("XLSX, or CSV in UTF-8 or GBK, with the columns of the recipients export."),
+    )
+
+
 @admin.register(Recipient)
-class RecipientAdmin(ImportExportModelAdmin):
-    resource_classes = [RecipientResource]
-    formats = [XLSX, CSV]
-    # Row numbers and messages as the spreadsheet shows them (header = row 1).
-    import_template_name = "admin/circulation/recipient/import.html"
+class RecipientAdmin(admin.ModelAdmin):
+    change_list_template = "admin/circulation/recipient/change_list.html"
     list_display = [
         "printed_name",
         "full_name",
@@ -74,32 +87,113 @@ class RecipientAdmin(ImportExportModelAdmin):
     ]
     list_filter = ["category", "kind", "channel", "is_active"]
     search_fields = ["printed_name", "full_name", "name", "short_name"]
-    list_editable = []
     ordering = ["category", "protocol_order", "id"]
     fields = list(RECIPIENT_FIELDS)
 
+    def get_fields(self, request, obj=None):
+        # Addresses and phone numbers are personal data: not even rendered for other roles.
+        if selectors.may_see_contacts(request.user):
+            return list(RECIPIENT_FIELDS)
+        return [f for f in RECIPIENT_FIELDS if f not in CONTACT_FIELDS]
+
     def has_import_permission(self, request):
-        return _is_circulation(request) and super().has_import_permission(request)
+        return _is_circulation(request) and self.has_add_permission(request)
 
     def has_export_permission(self, request):
         # Addresses and contacts of the city's leaders leave the building only through 发行.
-        return _is_circulation(request) and super().has_export_permission(request)
+        return _is_circulation(request) and self.has_view_permission(request)
 
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        # All or nothing: a single bad row rolls the whole file back.
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
-
-    def process_dataset(self, dataset, form, request, **kwargs):
-        services.require_circulation(request.user)
-        return super().process_dataset(dataset, form, request, **kwargs)
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_import_permission": self.has_import_permission(request),
+            "has_export_permission": self.has_export_permission(request),
+        }
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         try:
             services.recipient_save(recipient=obj, user=request.user)
         except CirculationError as exc:
             raise PermissionDenied(exc.messages[0]) from exc
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="circulation_recipient_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name="circulation_recipient_export"),
+        ] + super().get_urls()
+
+    def _page(self, request, template, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
+        )
+
+    def import_view(self, request):
+        """Upload → preview (a summary, every error, the first rows) → confirm. The file is read
+        and validated once; the confirm saves the rows kept under the preview's token."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form, preview, errors = RecipientUploadForm(), None, []
+        if request.method == "POST" and "confirm" in request.POST:
+            try:
+                summary = services.recipients_import_confirm(token=request.POST.get("token", ""), user=request.user)
+            except ImportRejected as exc:
+                errors = exc.messages
+            else:
+                self.message_user(
+                    request,
+                    gettext("Import done: %(created)s recipients added, %(updated)s updated.")
+                    % {"created": summary.created, "updated": summary.updated},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(reverse("admin:circulation_recipient_changelist"))
+        elif request.method == "POST":
+            form = RecipientUploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["import_file"]
+                try:
+                    # Refused before a byte is parsed: the size Django already knows.
+                    tables.check_size(upload.size)
+                    preview = services.recipients_import_preview(
+                        data=upload.read(), file_name=upload.name, user=request.user
+                    )
+                except ImportRejected as exc:
+                    errors = exc.messages
+        headers = recipient_headers()
+        return self._page(
+            request,
+            "admin/circulation/recipient/import.html",
+            gettext("Import recipients"),
+            form=form,
+            preview=preview,
+            preview_rows=[(row[-1], recipient_row_display(row)) for row in preview.first_rows] if preview else [],
+            errors=errors,
+            headers=list(headers.values()),
+            limits={"megabytes": round(tables.max_bytes() / (1024 * 1024), 1), "rows": tables.max_rows()},
+        )
+
+    def export_view(self, request):
+        """The recipients the changelist shows (its filters and search), in the chosen format."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        params = request.GET.copy()
+        file_format = params.pop("format", [None])[0]
+        if file_format is None:
+            query = params.urlencode()
+            links = [((query + "&" if query else "") + "format=" + code, label) for code, label in EXPORT_FORMATS]
+            return self._page(
+                request, "admin/circulation/recipient/export.html", gettext("Export recipients"), links=links
+            )
+        if file_format not in sheets.CONTENT_TYPES:
+            raise PermissionDenied
+        request.GET = params
+        queryset = self.get_changelist_instance(request).get_queryset(request)
+        data = selectors.recipients_export(queryset, file_format, with_contacts=True)
+        name = "%s-%s.%s" % (gettext("Recipients"), timezone.localdate().isoformat(), sheets.EXTENSIONS[file_format])  # noqa: UP031
+        return _export_response(data, file_format, name)
 
 
 class GroupInline(admin.TabularInline):
@@ -237,7 +331,16 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
     raw_id_fields = ["issue"]
     inlines = [IssueListInline, IssueRecipientInline]
     readonly_fields = ["reconciliation", "line_preview", "export_links"]
-    fields = ["issue", "archive_copies", "reserve_copies", "reconciliation", "line_preview", "export_links"]
+    fields = [
+        "issue",
+        "archive_copies",
+        "reserve_copies",
+        "print_run_override",
+        "print_run_override_reason",
+        "reconciliation",
+        "line_preview",
+        "export_links",
+    ]
     actions = ["number_copies"]
 
     @admin.display(description=_("Status"))
@@ -259,8 +362,27 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
             (gettext("Archive copies"), dist.archive_copies),
             (gettext("Reserve copies"), dist.reserve_copies),
             (gettext("Needed"), dist.computed_print_run),
-            (gettext("Print run"), dist.print_run),
         ]
+        if dist.print_run_override and not dist.frozen:
+            rows.append(
+                (
+                    gettext("Print run (set by hand)"),
+                    gettext("%(run)s — reason: %(reason)s (%(who)s, %(when)s)")
+                    % {
+                        "run": dist.print_run,
+                        "reason": obj.print_run_override_reason,
+                        "who": obj.print_run_override_by or "—",
+                        "when": timezone.localtime(obj.print_run_override_at).strftime("%Y-%m-%d %H:%M")
+                        if obj.print_run_override_at
+                        else "—",
+                    },
+                )
+            )
+        else:
+            rows.append((gettext("Print run (computed)") if not dist.frozen else gettext("Print run"), dist.print_run))
+        supplements = selectors.supplement_total(obj.issue)
+        if supplements:
+            rows.append((gettext("Additional copies after sign-off (增发, not in the printed footer)"), supplements))
         table = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         errors = selectors.release_errors(obj.issue)
         note = (
@@ -281,20 +403,47 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
     def export_links(self, obj):
         if not obj.pk:
             return ""
-        links = [
-            (reverse("admin:circulation_dispatch_sheet", args=[obj.pk, fmt]), label)
-            for fmt, label in (("xlsx", gettext("Dispatch sheet (XLSX)")), ("csv", gettext("Dispatch sheet (CSV)")))
-        ] + [
-            (reverse("admin:circulation_distribution_export", args=[obj.pk, fmt]), label)
-            for fmt, label in (("xlsx", gettext("Distribution (XLSX)")), ("csv", gettext("Distribution (CSV)")))
+        formats = [(code, label) for code, label in EXPORT_FORMATS]
+        lines = [
+            (gettext("Dispatch sheet"), "admin:circulation_dispatch_sheet", formats),
+            (gettext("Distribution sheet"), "admin:circulation_distribution_export", formats),
         ]
-        exports = format_html_join(" | ", '<a class="export-link" href="{}">{}</a>', links)
-        receipts = format_html(
-            '<a class="receipts-link" href="{}">{}</a>',
-            reverse("admin:circulation_receipts_import", args=[obj.pk]),
-            gettext("Import the signed dispatch sheet (receipts)"),
+        html = format_html_join(
+            "",
+            "<p>{}：{}</p>",
+            (
+                (
+                    title,
+                    format_html_join(
+                        " | ",
+                        '<a class="export-link" href="{}">{}</a>',
+                        ((reverse(name, args=[obj.pk, code]), label) for code, label in fmts),
+                    ),
+                )
+                for title, name, fmts in lines
+            ),
         )
-        return format_html("{}<br>{}", exports, receipts)
+        tools = [
+            (
+                "receipts-status-link",
+                reverse("admin:circulation_receipt_status", args=[obj.pk]),
+                gettext("Receipts and copy ledger"),
+            ),
+            (
+                "receipts-link",
+                reverse("admin:circulation_receipts_import", args=[obj.pk]),
+                gettext("Import the signed dispatch sheet (receipts)"),
+            ),
+        ]
+        if rules.is_frozen(obj.issue):
+            tools.append(
+                (
+                    "supplement-link",
+                    reverse("admin:circulation_supplement_add") + "?issue=%s" % obj.issue_id,  # noqa: UP031
+                    gettext("Record additional copies (增发)"),
+                )
+            )
+        return format_html("{}<p>{}</p>", html, format_html_join(" | ", '<a class="{}" href="{}">{}</a>', tools))
 
     def get_urls(self):
         return [
@@ -312,6 +461,11 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 "<int:pk>/receipts/",
                 self.admin_site.admin_view(self.receipts_import_view),
                 name="circulation_receipts_import",
+            ),
+            path(
+                "<int:pk>/receipt-status/",
+                self.admin_site.admin_view(self.receipt_status_view),
+                name="circulation_receipt_status",
             ),
         ] + super().get_urls()
 
@@ -376,20 +530,91 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/circulation/issuedistribution/receipts_import.html", context)
 
-    def _export(self, request, pk, file_format, build, stem):
-        if file_format not in ("xlsx", "csv"):
+    def _export(self, request, pk, file_format, build, what):
+        if file_format not in sheets.CONTENT_TYPES:
             raise PermissionDenied
         obj = get_object_or_404(IssueDistribution.objects.select_related("issue", "issue__series"), pk=pk)
-        if not self.has_view_permission(request, obj):
+        if not (self.has_view_permission(request, obj) and selectors.may_see_contacts(request.user)):
             raise PermissionDenied
-        number = obj.issue.total_number or "draft-%s" % obj.issue.pk  # noqa: UP031
-        return _export_response(build(obj.issue, file_format), file_format, "%s-%s.%s" % (stem, number, file_format))  # noqa: UP031
+        name = selectors.sheet_file_name(obj.issue, what, file_format)
+        return _export_response(build(obj.issue, file_format), file_format, name)
 
     def dispatch_sheet_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.dispatch_sheet_export, "dispatch")
+        return self._export(request, pk, file_format, selectors.dispatch_sheet_export, gettext("Dispatch sheet"))
 
     def distribution_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.distribution_export, "distribution")
+        return self._export(request, pk, file_format, selectors.distribution_export, gettext("Distribution sheet"))
+
+    def receipt_status_view(self, request, pk):
+        """签收情况: who has signed, who has not, the copies outstanding; exportable; and the form
+        that records dispatch, receipt, return or destruction for a range or a recipient."""
+        from .forms import LedgerForm
+
+        dist = get_object_or_404(IssueDistribution.objects.select_related("issue", "issue__series"), pk=pk)
+        if not self.has_view_permission(request, dist):
+            raise PermissionDenied
+        issue = dist.issue
+        file_format = request.GET.get("format")
+        if file_format:
+            if file_format not in sheets.CONTENT_TYPES:
+                raise PermissionDenied
+            data = sheets.render(selectors.receipt_status_sheet(issue), file_format)
+            return _export_response(
+                data, file_format, selectors.sheet_file_name(issue, gettext("Receipts"), file_format)
+            )
+        may_record = _is_circulation(request)
+        form = LedgerForm(
+            issue=issue, initial={"date": timezone.localdate(), "serials": request.GET.get("serials", "")}
+        )
+        ledger_errors: list[str] = []
+        if request.method == "POST":
+            if not may_record:
+                raise PermissionDenied
+            form = LedgerForm(request.POST, issue=issue)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    moved = services.copies_move(
+                        issue=issue,
+                        kind=data["kind"],
+                        date=data["date"],
+                        serials=data["serials"],
+                        recipient_id=data["recipient"] or None,
+                        signer=data["signer"],
+                        note=data["note"],
+                        user=request.user,
+                    )
+                except CirculationError as exc:
+                    ledger_errors = exc.messages
+                else:
+                    self.message_user(
+                        request,
+                        gettext("%(count)s copies recorded as “%(kind)s”: %(numbers)s.")
+                        % {
+                            "count": len(moved),
+                            "kind": CopyMovement.Kind(data["kind"]).label,
+                            "numbers": selectors.serial_ranges([m.copy.serial for m in moved]),
+                        },
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(request.path)
+        lines = selectors.receipt_status(issue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Receipts: %(issue)s") % {"issue": issue},
+            "opts": self.model._meta,
+            "original": dist,
+            "issue": issue,
+            "lines": lines,
+            "signed": [ln for ln in lines if ln.complete],
+            "unsigned": [ln for ln in lines if not ln.complete],
+            "outstanding": sum(ln.outstanding_count for ln in lines),
+            "formats": EXPORT_FORMATS,
+            "form": form if may_record else None,
+            "ledger_errors": ledger_errors,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/circulation/issuedistribution/receipt_status.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         # The services key a distribution by its issue; moving it to another issue is not an edit.
@@ -409,6 +634,10 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                         services.check_distribution_editable(issue=issue, user=user)
                     except CirculationError as exc:
                         raise ValidationError(exc.messages) from exc
+                if cleaned.get("print_run_override") and not (cleaned.get("print_run_override_reason") or "").strip():
+                    self.add_error(
+                        "print_run_override_reason", gettext("Give the reason for setting the print run by hand.")
+                    )
                 return cleaned
 
         return DistributionForm
@@ -444,6 +673,12 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 reserve_copies=form.cleaned_data.get("reserve_copies") or 0,
                 user=request.user,
             )
+            override = form.cleaned_data.get("print_run_override")
+            reason = form.cleaned_data.get("print_run_override_reason") or ""
+            if (override, reason) != (dist.print_run_override, dist.print_run_override_reason):
+                dist = services.issue_print_run_override_set(
+                    issue=issue, print_run=override, reason=reason, user=request.user
+                )
             obj.pk = dist.pk
             obj.updated_at = dist.updated_at
             if changes_formset is not None:
@@ -564,19 +799,157 @@ class MovementInline(admin.TabularInline):
         return False
 
 
+class IssueFilter(admin.SimpleListFilter):
+    """By issue, listing only the issues the records belong to, named in one query (issue names
+    need their series)."""
+
+    title = _("Issue")
+    parameter_name = "issue__id__exact"
+
+    def lookups(self, request, model_admin):
+        from briefs.models import Issue
+
+        issue_ids = model_admin.model.objects.values("issue_id")
+        return [
+            (str(issue.pk), str(issue)) for issue in Issue.objects.filter(pk__in=issue_ids).select_related("series")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(issue_id=value) if value and value.isdigit() else queryset
+
+
+class CopyStateFilter(admin.SimpleListFilter):
+    title = _("Status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("Not dispatched")), *CopyMovement.Kind.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(state="")
+        if value in CopyMovement.Kind.values:
+            return queryset.filter(state=value)
+        return queryset
+
+
 @admin.register(Copy)
 class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["copy_number", "issue", "printed_name"]
+    """The copy ledger: each copy labelled by whom it is for (存档 / 备用 / 增发 too), its status,
+    filters by issue, recipient and status; several copies are recorded at once on the issue's
+    签收情况 page (the action below takes the chosen copies there)."""
+
+    list_display = ["copy_number", "issue", "holder", "status"]
     list_select_related = ["issue", "issue__series"]
-    list_filter = [SignedForFilter, "issue__series"]
+    list_filter = [
+        IssueFilter,
+        CopyStateFilter,
+        SignedForFilter,
+        "purpose",
+        ("recipient", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["printed_name"]
-    readonly_fields = ["issue", "serial", "recipient", "printed_name", "created_at"]
+    readonly_fields = ["issue", "serial", "purpose", "recipient", "printed_name", "created_at"]
     fields = readonly_fields
     inlines = [MovementInline]
+    actions = ["record_movement"]
+
+    def get_queryset(self, request):
+        return selectors.copies_with_state(super().get_queryset(request))
 
     @admin.display(description=_("Copy number"), ordering="serial")
     def copy_number(self, obj):
         return obj.label
+
+    @admin.display(description=_("For"))
+    def holder(self, obj):
+        return obj.holder
+
+    @admin.display(description=_("Status"), ordering="state")
+    def status(self, obj):
+        if not obj.state:
+            return gettext("Not dispatched")
+        return CopyMovement.Kind(obj.state).label
+
+    @admin.action(description=_("Record a movement for the chosen copies"))
+    def record_movement(self, request, queryset):
+        issues = set(queryset.values_list("issue_id", flat=True))
+        if len(issues) != 1:
+            self.message_user(
+                request,
+                gettext("The chosen copies belong to more than one issue: record each issue on its own."),
+                messages.ERROR,
+            )
+            return None
+        dist = IssueDistribution.objects.filter(issue_id=issues.pop()).first()
+        if dist is None:
+            self.message_user(request, gettext("The issue has no distribution."), messages.ERROR)
+            return None
+        serials = selectors.serial_ranges(queryset.values_list("serial", flat=True))
+        url = reverse("admin:circulation_receipt_status", args=[dist.pk])
+        return HttpResponseRedirect("%s?%s" % (url, urlencode({"serials": serials})))  # noqa: UP031
+
+
+@admin.register(Supplement)
+class SupplementAdmin(admin.ModelAdmin):
+    """增发: added by 发行 after 签发, never changed; the signed footer stays as signed."""
+
+    list_display = ["issue", "printed_name", "copies", "date", "note", "created_by"]
+    list_select_related = ["issue", "issue__series", "created_by"]
+    list_filter = [IssueFilter]
+    raw_id_fields = ["issue"]
+    autocomplete_fields = ["recipient"]
+    fields = ["issue", "recipient", "copies", "date", "note"]
+
+    def has_add_permission(self, request):
+        return _is_circulation(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        return {"date": timezone.localdate(), "copies": 1, **super().get_changeform_initial_data(request)}
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class SupplementForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                issue = cleaned.get("issue")
+                if issue is not None and selectors.current_snapshot(issue) is None:
+                    raise ValidationError(
+                        gettext(
+                            "Additional copies are recorded after 签发; before it, add the recipient to the distribution."
+                        )
+                    )
+                if not _is_circulation_user(user):
+                    raise ValidationError(
+                        gettext("Only circulation staff or an administrator may change circulation records.")
+                    )
+                return cleaned
+
+        return SupplementForm
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.supplement_add(
+                issue=obj.issue,
+                recipient=obj.recipient,
+                copies=obj.copies,
+                date=obj.date,
+                note=obj.note,
+                user=request.user,
+            )
+        except CirculationError as exc:
+            raise PermissionDenied(exc.messages[0]) from exc
+        obj.pk = saved.pk
 
 
 class MovementForm(forms.ModelForm):
@@ -586,11 +959,10 @@ class MovementForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        copy = cleaned.get("copy")
-        if copy is not None and selectors.copy_destroyed(copy):
-            raise ValidationError(
-                gettext("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label}
-            )
+        copy, kind = cleaned.get("copy"), cleaned.get("kind")
+        refusal = services.movement_refusal(copy, kind) if copy is not None and kind else None
+        if refusal:
+            raise ValidationError(refusal)
         return cleaned
 
 

@@ -14,6 +14,7 @@ MODELS = (
     "ledgerrule",
     "copy",
     "copymovement",
+    "supplement",
     "instruction",
 )
 # Snapshots are written by the workflow only; movements are only added.
@@ -22,11 +23,12 @@ CIRCULATION_PERMISSIONS = (
     + tuple(
         f"circulation.{verb}_{m}"
         for m in MODELS
-        if m not in ("distributionsnapshot", "snapshotentry", "copymovement", "copy")
+        if m not in ("distributionsnapshot", "snapshotentry", "copymovement", "copy", "supplement")
         for verb in ("add", "change")
     )
     + (
         "circulation.add_copymovement",
+        "circulation.add_supplement",
         "circulation.delete_groupmember",
         "circulation.delete_distributiongroup",
         "circulation.delete_issuelist",

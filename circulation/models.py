@@ -169,12 +169,38 @@ class IssueDistribution(models.Model):
     issue = models.OneToOneField(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="distribution")
     archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
     reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
+    # 共印 is computed (allocated + archive + reserve); setting it by hand is an explicit act of
+    # 发行 with a reason, shown in the reconciliation (services.issue_print_run_override_set).
+    print_run_override = models.PositiveIntegerField(
+        _("Print run set by hand"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the print run is computed (allocated + archive + reserve)."),
+    )
+    print_run_override_reason = models.CharField(_("Reason for setting the print run"), max_length=200, blank=True)
+    print_run_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Print run set by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    print_run_override_at = models.DateTimeField(_("Print run set at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Issue distribution")
         verbose_name_plural = _("Issue distributions")
         ordering = ["-issue_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(print_run_override__isnull=True)
+                | (Q(print_run_override__gt=0) & ~Q(print_run_override_reason="")),
+                name="distribution_override_positive_with_reason",
+                violation_error_message=_("A print run set by hand must be positive and needs a reason."),
+            ),
+        ]
 
     def __str__(self):
         return str(self.issue)
@@ -331,13 +357,78 @@ class LedgerRule(models.Model):
         return f"{self.series} {self.get_classification_display()}"
 
 
+class AppendOnlyError(Exception):
+    pass
+
+
+class Supplement(models.Model):
+    """增发: copies sent after 签发 to a further recipient. The signed footer (报 line, 共印) is
+    not touched; the ledger and the dispatch sheet list these rows, marked 增发. Only added."""
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
+    printed_name = models.CharField(_("Name as printed"), max_length=100)
+    full_name = models.CharField(_("Full name"), max_length=100, blank=True)
+    channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, blank=True)
+    copies = models.PositiveIntegerField(_("Copies"))
+    date = models.DateField(_("Date"))
+    note = models.CharField(_("Reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("Additional copies (增发)")
+        verbose_name_plural = _("Additional copies (增发)")
+        ordering = ["issue", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(copies__gt=0),
+                name="supplement_copies_positive",
+                violation_error_message=_("Copies must be a positive number."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.issue} 增发 {self.printed_name}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("additional copies are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("additional copies are append-only")
+
+
 class Copy(models.Model):
     """One printed copy, by its serial number (份号)."""
 
+    class Purpose(models.TextChoices):
+        RECIPIENT = "recipient", _("For a recipient")
+        ARCHIVE = "archive", _("Archive")
+        RESERVE = "reserve", _("Reserve")
+        SUPPLEMENT = "supplement", _("Additional (增发)")
+
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     serial = models.PositiveIntegerField(_("Copy number"))
+    purpose = models.CharField(_("Purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RECIPIENT)
     recipient = models.ForeignKey(
         Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    supplement = models.ForeignKey(
+        Supplement,
+        verbose_name=_("Additional copies (增发)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="numbered_copies",
     )
     printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
@@ -366,9 +457,14 @@ class Copy(models.Model):
     def label(self) -> str:
         return f"{self.serial:03d}"
 
-
-class AppendOnlyError(Exception):
-    pass
+    @property
+    def holder(self) -> str:
+        """Whom the copy is for, as the ledger shows it: the recipient, 存档 or 备用 (增发 marked)."""
+        if self.purpose in (self.Purpose.ARCHIVE, self.Purpose.RESERVE):
+            return str(self.get_purpose_display())
+        if self.purpose == self.Purpose.SUPPLEMENT:
+            return "%s（增发）" % self.printed_name  # noqa: UP031
+        return self.printed_name
 
 
 class CopyMovement(models.Model):
@@ -501,3 +597,23 @@ class Instruction(models.Model):
     @property
     def is_counted(self) -> bool:
         return self.kind in self.COUNTED_KINDS
+
+
+class PendingImport(models.Model):
+    """A recipients file parsed and validated at the preview, kept until it is confirmed, so the
+    file is read once; in the database, because the confirm may reach another app server."""
+
+    token = models.UUIDField(_("Token"), primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("User"), on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(_("File name"), max_length=200)
+    rows = models.JSONField(_("Validated rows"))
+    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Pending import")
+        verbose_name_plural = _("Pending imports")
+
+    def __str__(self):
+        return self.file_name

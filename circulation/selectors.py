@@ -53,6 +53,7 @@ class Distribution:
     archive_copies: int = 0
     reserve_copies: int = 0
     print_run_override: int | None = None
+    print_run_override_reason: str = ""
     frozen: bool = False
     frozen_print_run: int | None = None
     frozen_line: str | None = None
@@ -106,14 +107,19 @@ def current_snapshot(issue) -> DistributionSnapshot | None:
 
 
 def live_distribution(issue) -> Distribution:
-    """The distribution as the lists and the issue's changes make it now (5 queries)."""
+    """The distribution as the lists and the issue's changes make it now (5 queries).
+
+    Circulation owns 共印 once an issue has a distribution: it is computed, unless 发行 set it by
+    hand on the distribution (with a reason). The issue's own print run field is not read here."""
     dist = IssueDistribution.objects.filter(issue=issue).first()
-    result = Distribution(print_run_override=issue.print_run)
+    result = Distribution()
     if dist is None:
         return result
     result.exists = True
     result.archive_copies = dist.archive_copies
     result.reserve_copies = dist.reserve_copies
+    result.print_run_override = dist.print_run_override
+    result.print_run_override_reason = dist.print_run_override_reason
     issue_lists = list(
         IssueList.objects.filter(distribution=dist)
         .select_related("distribution_list")
@@ -280,6 +286,18 @@ def list_line(distribution_list) -> str:
     return build_bao_line(entries)
 
 
+def copy_states(copy_ids) -> dict[int, str]:
+    """The latest movement's kind of each copy (absent: no movement yet), in one query."""
+    states: dict[int, str] = {}
+    for copy_id, kind in (
+        CopyMovement.objects.filter(copy_id__in=list(copy_ids))
+        .order_by("created_at", "id")
+        .values_list("copy_id", "kind")
+    ):
+        states[copy_id] = kind
+    return states
+
+
 def copy_destroyed(copy) -> bool:
     return CopyMovement.objects.filter(copy=copy, kind=CopyMovement.Kind.DESTROYED).exists()
 
@@ -291,10 +309,13 @@ def ledger_applies(issue) -> bool:
 
 
 def copies_with_numbers(issue) -> dict[int | None, list[str]]:
-    """Copy numbers by recipient id (None for archive and reserve)."""
+    """Copy numbers of the signed distribution by recipient id (None for archive and reserve);
+    增发 copies are listed on their own rows."""
     result: dict[int | None, list[str]] = {}
     for recipient_id, serial in (
-        Copy.objects.filter(issue=issue).order_by("serial").values_list("recipient_id", "serial")
+        Copy.objects.filter(issue=issue, supplement__isnull=True)
+        .order_by("serial")
+        .values_list("recipient_id", "serial")
     ):
         result.setdefault(recipient_id, []).append(f"{serial:03d}")
     return result
@@ -328,36 +349,95 @@ def copies_not_signed_for(issue=None):
 __all__ = ["Category", "Distribution", "Entry", "build_bao_line", "distribution_footer", "issue_distribution"]
 
 
-# --- exports -------------------------------------------------------------------------------------
+# --- sheets (exports) ----------------------------------------------------------------------------
 
 
-def dispatch_rows(issue) -> list:
-    """Rows of the dispatch sheet (发文签收单) in print order, with copy numbers when numbered."""
-    from .resources import DispatchRow
+@dataclass(frozen=True)
+class DispatchRow:
+    """One row of the dispatch sheet: a recipient of the signed (or live) distribution, or 增发."""
+
+    serial: int
+    printed_name: str
+    full_name: str
+    category: str
+    copies: int
+    copy_numbers: str
+    channel: str
+    mailing_address: str
+    contact: str
+    note: str = ""  # "增发" for copies sent after 签发
+
+
+SUPPLEMENT_MARK = "增发"
+
+
+def dispatch_rows(issue) -> list[DispatchRow]:
+    """Rows of the dispatch sheet (发文签收单) in print order, with copy numbers when numbered,
+    then the copies sent after 签发 (增发), marked."""
+    from .models import Supplement
 
     dist = issue_distribution(issue)
     numbers = copies_with_numbers(issue)
-    return [
+    rows = [
         DispatchRow(
             serial=index,
             printed_name=e.printed_name,
             full_name=e.full_name,
             category=e.category,
             copies=e.copies,
-            copy_numbers=_ranges(numbers.get(e.recipient_id, [])),
+            copy_numbers=serial_ranges(numbers.get(e.recipient_id, [])),
             channel=e.channel,
             mailing_address=e.mailing_address,
             contact=e.contact,
         )
         for index, e in enumerate(dist.entries, start=1)
     ]
+    supplements = Supplement.objects.filter(issue=issue).select_related("recipient").order_by("created_at", "id")
+    numbered = supplement_numbers(issue)
+    for extra in supplements:
+        rows.append(
+            DispatchRow(
+                serial=len(rows) + 1,
+                printed_name=extra.printed_name,
+                full_name=extra.full_name,
+                category=extra.recipient.category,
+                copies=extra.copies,
+                copy_numbers=serial_ranges(numbered.get(extra.pk, [])),
+                channel=extra.channel,
+                mailing_address=extra.recipient.mailing_address,
+                contact=extra.recipient.contact,
+                note=SUPPLEMENT_MARK,
+            )
+        )
+    return rows
 
 
-def _ranges(labels: list[str]) -> str:
-    """001、002、003、007 prints as 001-003、007."""
+def supplement_total(issue) -> int:
+    """Copies sent after 签发 (增发): outside the signed 共印."""
+    from django.db.models import Sum
+
+    from .models import Supplement
+
+    return Supplement.objects.filter(issue=issue).aggregate(total=Sum("copies"))["total"] or 0
+
+
+def supplement_numbers(issue) -> dict[int, list[int]]:
+    """Copy numbers of each 增发 row of the issue, by its id."""
+    result: dict[int, list[int]] = {}
+    for supplement_id, serial in (
+        Copy.objects.filter(issue=issue, supplement__isnull=False)
+        .order_by("serial")
+        .values_list("supplement_id", "serial")
+    ):
+        result.setdefault(supplement_id, []).append(serial)
+    return result
+
+
+def serial_ranges(labels) -> str:
+    """001、002、003、007 (labels or numbers) prints as 001-003、007."""
     if not labels:
         return ""
-    numbers = [int(label) for label in labels]
+    numbers = sorted(int(label) for label in labels)
     parts, start, prev = [], numbers[0], numbers[0]
     for n in numbers[1:] + [None]:
         if n is not None and n == prev + 1:
@@ -369,28 +449,300 @@ def _ranges(labels: list[str]) -> str:
     return "、".join(parts)
 
 
-def export_bytes(resource, rows, file_format: str) -> bytes:
-    """Export ``rows`` through ``resource`` as XLSX or CSV (with BOM) bytes."""
-    from .resources import FORMATS
+def issue_heading(issue) -> tuple[str, str]:
+    """(file-name stem, subtitle) of an issue's sheets: "领军参阅-2024年第2期" and
+    "2024年第2期（总第117期）　2024年1月19日　内部资料"."""
+    series = issue.series.name
+    if issue.total_number and issue.number and issue.year:
+        stem = "%s-%s年第%s期" % (series, issue.year, issue.number)  # noqa: UP031
+        numbers = "%s年第%s期（总第%s期）" % (issue.year, issue.number, issue.total_number)  # noqa: UP031
+    else:
+        stem = "%s-草稿%s" % (series, issue.pk)  # noqa: UP031
+        numbers = "草稿（未编号）"
+    parts = [numbers]
+    if issue.issue_date:
+        day = issue.issue_date
+        parts.append("%s年%s月%s日" % (day.year, day.month, day.day))  # noqa: UP031
+    if issue.classification:
+        parts.append(str(issue.get_classification_display()))
+    return stem, "　".join(parts)
 
-    fmt = FORMATS[file_format]()
-    data = fmt.export_data(resource.export(queryset=rows))
-    return data.encode("utf-8") if isinstance(data, str) else data
+
+def _channel_label(code: str) -> str:
+    from .models import Channel
+
+    return str(Channel(code).label) if code in Channel.values else code
+
+
+def dispatch_sheet(issue):
+    """发文签收单 as a printable sheet: A4 landscape, wide columns to sign in, a 合计 row."""
+    from django.utils.translation import gettext as _
+
+    from .sheets import Column, Sheet
+
+    _stem, subtitle = issue_heading(issue)
+    rows = dispatch_rows(issue)
+    columns = [
+        Column(_("No."), "number", min_width=6),
+        Column(_("Addressee"), min_width=12, max_width=30),
+        Column(_("Full name"), min_width=12, max_width=36),
+        Column(_("Copies"), "number", min_width=6),
+        Column(_("Copy numbers"), min_width=10, max_width=24),
+        Column(_("Delivery channel"), min_width=10),
+        Column(_("Note"), min_width=6),
+        Column(_("Signature"), "blank", width=22),
+        Column(_("Date signed"), "blank", width=16),
+    ]
+    return Sheet(
+        name=_("Dispatch sheet"),
+        title="%s %s" % (issue.series.name, _("Dispatch sheet")),  # noqa: UP031
+        subtitle=subtitle,
+        columns=columns,
+        rows=[
+            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, _channel_label(r.channel), r.note, "", ""]
+            for r in rows
+        ],
+        totals=[_("Total"), "", "", sum(r.copies for r in rows), "", "", "", "", ""],
+        landscape=True,
+        row_height=30,
+    )
+
+
+def distribution_sheet(issue, *, with_contacts: bool):
+    """The issue's distribution list (分发清单): recipients in print order, then archive and
+    reserve, and 合计 = 共印; addresses and contacts only for those allowed to see them."""
+    from django.utils.translation import gettext as _
+
+    from .models import Category
+    from .sheets import Column, Sheet
+
+    dist = issue_distribution(issue)
+    _stem, subtitle = issue_heading(issue)
+    categories = dict(Category.choices)
+    columns = [
+        Column(_("No."), "number"),
+        Column(_("Category"), min_width=6),
+        Column(_("Addressee"), min_width=12, max_width=30),
+        Column(_("Full name"), min_width=12, max_width=36),
+        Column(_("Copies"), "number"),
+        Column(_("Delivery channel"), min_width=10),
+    ]
+    if with_contacts:
+        columns += [Column(_("Mailing address"), min_width=12, max_width=40), Column(_("Contact"), min_width=10)]
+    rows = []
+    for index, e in enumerate(dist.entries, start=1):
+        row = [index, str(categories.get(e.category, e.category)), e.printed_name, e.full_name, e.copies]
+        row.append(_channel_label(e.channel))
+        if with_contacts:
+            row += [e.mailing_address, e.contact]
+        rows.append(row)
+    pad = [""] * (len(columns) - 5)
+    rows.append(["", "", _("Archive copies"), "", dist.archive_copies, *pad])
+    rows.append(["", "", _("Reserve copies"), "", dist.reserve_copies, *pad])
+    return Sheet(
+        name=_("Distribution sheet"),
+        title="%s %s" % (issue.series.name, _("Distribution sheet")),  # noqa: UP031
+        subtitle=subtitle,
+        columns=columns,
+        rows=rows,
+        totals=[_("Total"), "", _("Copies printed"), "", dist.print_run, *pad],
+        notes=[dist.bao_line] if dist.bao_line else [],
+    )
+
+
+def sheet_file_name(issue, what: str, file_format: str) -> str:
+    """领军参阅-2024年第2期-发文签收单.xlsx (a draft: 领军参阅-草稿5-发文签收单-2026-11-30.xlsx)."""
+    from django.utils import timezone
+
+    from .sheets import EXTENSIONS
+
+    stem, _subtitle = issue_heading(issue)
+    if not issue.total_number:
+        # A draft has no number yet: the local (Asia/Shanghai) date tells two downloads apart.
+        return "%s-%s-%s.%s" % (stem, what, timezone.localdate().isoformat(), EXTENSIONS[file_format])  # noqa: UP031
+    return "%s-%s.%s" % (stem, what, EXTENSIONS[file_format])  # noqa: UP031
 
 
 def dispatch_sheet_export(issue, file_format: str = "xlsx") -> bytes:
-    from .resources import DispatchSheetResource
+    from .sheets import render
 
-    return export_bytes(DispatchSheetResource(), dispatch_rows(issue), file_format)
-
-
-def distribution_export(issue, file_format: str = "xlsx") -> bytes:
-    from .resources import DistributionResource
-
-    return export_bytes(DistributionResource(), dispatch_rows(issue), file_format)
+    return render(dispatch_sheet(issue), file_format)
 
 
-def recipients_export(queryset, file_format: str = "xlsx") -> bytes:
-    from .resources import RecipientResource
+def distribution_export(issue, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
+    from .sheets import render
 
-    return export_bytes(RecipientResource(), queryset, file_format)
+    return render(distribution_sheet(issue, with_contacts=with_contacts), file_format)
+
+
+# --- who sees contact data ------------------------------------------------------------------------
+
+
+def may_see_contacts(user) -> bool:
+    """Recipients' addresses and phone numbers are personal data: 发行 and the administrator only."""
+    from zhiku import roles
+
+    return roles.user_has_role(user, roles.CIRCULATION) or roles.user_has_role(user, roles.ADMINISTRATOR)
+
+
+# --- the ledger as clerks read it -----------------------------------------------------------------
+
+
+def copies_with_state(queryset):
+    """Copies annotated with ``state``: the kind of their latest movement ("" when none), in the
+    same query as the list."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    latest = CopyMovement.objects.filter(copy=OuterRef("pk")).order_by("-created_at", "-id").values("kind")[:1]
+    return queryset.annotate(state=Coalesce(Subquery(latest), Value("")))
+
+
+@dataclass
+class ReceiptLine:
+    """One recipient's copies of an issue for the 签收情况 page."""
+
+    printed_name: str
+    note: str
+    copies: int
+    copy_numbers: str
+    dispatched: int
+    signed: int
+    signers: str
+    last_signed: str
+    outstanding: str  # copy numbers dispatched and not yet signed for (nor returned or destroyed)
+    outstanding_count: int
+
+    @property
+    def complete(self) -> bool:
+        return self.copies > 0 and self.signed == self.copies
+
+
+def receipt_status(issue) -> list[ReceiptLine]:
+    """Per recipient (in dispatch-sheet order, 增发 last): who has signed, who has not, and the
+    copies outstanding. Two queries whatever the number of copies."""
+    copies = list(copies_with_state(Copy.objects.filter(issue=issue, recipient__isnull=False)).order_by("serial"))
+    receipts: dict[int, tuple[str, object]] = {}
+    for copy_id, signer, day in (
+        CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.RECEIVED)
+        .order_by("created_at", "id")
+        .values_list("copy_id", "signer", "date")
+    ):
+        receipts[copy_id] = (signer, day)
+    groups: dict[tuple, list] = {}
+    for copy in copies:
+        groups.setdefault((copy.recipient_id, copy.supplement_id), []).append(copy)
+    lines: list[ReceiptLine] = []
+    # The dispatch sheet's order: the signed distribution by copy number, then 增发.
+    ordered_keys = sorted(groups, key=lambda k: (k[1] is not None, groups[k][0].serial))
+    for key in ordered_keys:
+        group = groups[key]
+        note = SUPPLEMENT_MARK if key[1] is not None else ""
+        name = group[0].printed_name
+        signed = [c for c in group if c.state == CopyMovement.Kind.RECEIVED]
+        out = [c.serial for c in group if c.state == CopyMovement.Kind.DISPATCHED]
+        signers = list(dict.fromkeys(receipts[c.pk][0] for c in signed if c.pk in receipts))
+        dates = sorted(receipts[c.pk][1] for c in signed if c.pk in receipts)
+        lines.append(
+            ReceiptLine(
+                printed_name=name,
+                note=note,
+                copies=len(group),
+                copy_numbers=serial_ranges([c.serial for c in group]),
+                dispatched=sum(1 for c in group if c.state),
+                signed=len(signed),
+                signers="、".join(signers),
+                last_signed=dates[-1].isoformat() if dates else "",
+                outstanding=serial_ranges(out),
+                outstanding_count=len(out),
+            )
+        )
+    return lines
+
+
+def receipt_status_sheet(issue):
+    """签收情况 as a printable sheet (the same rows as the page)."""
+    from django.utils.translation import gettext as _
+
+    from .sheets import Column, Sheet
+
+    _stem, subtitle = issue_heading(issue)
+    lines = receipt_status(issue)
+    columns = [
+        Column(_("No."), "number"),
+        Column(_("Addressee"), min_width=12, max_width=30),
+        Column(_("Note"), min_width=6),
+        Column(_("Copies"), "number"),
+        Column(_("Copy numbers"), min_width=10, max_width=24),
+        Column(_("Dispatched"), "number"),
+        Column(_("Signed for"), "number"),
+        Column(_("Receipt signed by"), min_width=12, max_width=30),
+        Column(_("Date signed"), min_width=12),
+        Column(_("Outstanding copies"), min_width=12, max_width=30),
+    ]
+    return Sheet(
+        name=_("Receipts"),
+        title="%s %s" % (issue.series.name, _("Receipts")),  # noqa: UP031
+        subtitle=subtitle,
+        columns=columns,
+        rows=[
+            [
+                i,
+                ln.printed_name,
+                ln.note,
+                ln.copies,
+                ln.copy_numbers,
+                ln.dispatched,
+                ln.signed,
+                ln.signers,
+                ln.last_signed,
+                ln.outstanding,
+            ]
+            for i, ln in enumerate(lines, start=1)
+        ],
+        totals=[
+            _("Total"),
+            "",
+            "",
+            sum(ln.copies for ln in lines),
+            "",
+            sum(ln.dispatched for ln in lines),
+            sum(ln.signed for ln in lines),
+            "",
+            "",
+            "",
+        ],
+        landscape=True,
+    )
+
+
+def recipients_sheet(queryset, *, with_contacts: bool):
+    """The recipients as a sheet that imports back unchanged (the same Chinese columns)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS, recipient_headers, recipient_row_display
+    from .sheets import Column, Sheet
+
+    titles = recipient_headers()
+    fields = [f for f in RECIPIENT_FIELDS if with_contacts or f not in CONTACT_FIELDS]
+    numbers = ("protocol_order", "default_copies")
+    columns = [Column(titles[f], "number" if f in numbers else "text", max_width=36) for f in fields]
+    rows = []
+    for recipient in queryset.order_by("category", "protocol_order", "id"):
+        shown = recipient_row_display([getattr(recipient, f) for f in RECIPIENT_FIELDS])
+        rows.append([value for f, value in zip(RECIPIENT_FIELDS, shown, strict=True) if f in fields])
+    return Sheet(
+        name=_("Recipients"),
+        title=_("Recipients"),
+        subtitle=_("Exported on %(date)s") % {"date": timezone.localdate().isoformat()},
+        columns=columns,
+        rows=rows,
+        landscape=True,
+    )
+
+
+def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
+    from .sheets import render
+
+    return render(recipients_sheet(queryset, with_contacts=with_contacts), file_format)

@@ -4,6 +4,7 @@ that the user holds the 发行 role (or is a superuser); a signed issue's distri
 from dataclasses import dataclass
 from datetime import date as date_type
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +80,26 @@ def issue_distribution_set(
     IssueList.objects.filter(distribution=dist).exclude(distribution_list__in=lists).delete()
     for position, dlist in enumerate(lists, start=1):
         IssueList.objects.update_or_create(distribution=dist, distribution_list=dlist, defaults={"position": position})
+    return dist
+
+
+@transaction.atomic
+def issue_print_run_override_set(*, issue: Issue, print_run: int | None, reason: str = "", user) -> IssueDistribution:
+    """Set 共印 by hand (with a reason), or clear it (None) so it is computed again. An explicit act
+    of 发行 on an unsigned issue's distribution; the reconciliation shows who, when and why."""
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    _require_editable(issue)
+    dist = _distribution_for(issue)
+    reason = (reason or "").strip()
+    if print_run is not None and not reason:
+        raise ValidationError({"print_run_override_reason": _("Give the reason for setting the print run by hand.")})
+    dist.print_run_override = print_run
+    dist.print_run_override_reason = reason if print_run is not None else ""
+    dist.print_run_override_by = user if print_run is not None else None
+    dist.print_run_override_at = timezone.now() if print_run is not None else None
+    dist.full_clean()
+    dist.save()
     return dist
 
 
@@ -216,35 +237,181 @@ def _copies_create(issue: Issue) -> list[Copy]:
             copies.append(
                 Copy(issue=issue, serial=serial, recipient_id=entry.recipient_id, printed_name=entry.printed_name)
             )
-    for _i in range(max(dist.print_run - serial, 0)):
+    # The rest of the print run: the archive copies first, then the reserve (备用) — a print run
+    # set by hand above the computed one adds to the reserve.
+    for index in range(max(dist.print_run - serial, 0)):
         serial += 1
-        copies.append(Copy(issue=issue, serial=serial, printed_name=""))
+        purpose = Copy.Purpose.ARCHIVE if index < dist.archive_copies else Copy.Purpose.RESERVE
+        copies.append(Copy(issue=issue, serial=serial, purpose=purpose, printed_name=""))
     return Copy.objects.bulk_create(copies)
+
+
+# What a movement needs the copy's current state (its latest movement) to be. None: no movement yet.
+MOVEMENT_NEEDS = {
+    CopyMovement.Kind.DISPATCHED: (None, CopyMovement.Kind.RETURNED),
+    CopyMovement.Kind.RECEIVED: (CopyMovement.Kind.DISPATCHED,),
+    CopyMovement.Kind.RETURNED: (CopyMovement.Kind.DISPATCHED, CopyMovement.Kind.RECEIVED),
+    CopyMovement.Kind.DESTROYED: (
+        None,
+        CopyMovement.Kind.DISPATCHED,
+        CopyMovement.Kind.RECEIVED,
+        CopyMovement.Kind.RETURNED,
+    ),
+}
+
+
+def _movement_refusal(copy: Copy, kind: str, state: str | None) -> str | None:
+    """Why ``kind`` cannot be recorded for a copy in ``state``, in Chinese; None when it can."""
+    if state == CopyMovement.Kind.DESTROYED:
+        return _("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label}
+    if state in MOVEMENT_NEEDS[kind]:
+        return None
+    if kind == CopyMovement.Kind.RECEIVED and state is None:
+        return _("Copy %(copy)s has not been dispatched: record the dispatch before the receipt.") % {
+            "copy": copy.label
+        }
+    if kind == CopyMovement.Kind.RETURNED and state is None:
+        return _("Copy %(copy)s has not been dispatched, so it cannot be returned.") % {"copy": copy.label}
+    if kind == CopyMovement.Kind.DISPATCHED:
+        return _("Copy %(copy)s is already dispatched.") % {"copy": copy.label}
+    return _("Copy %(copy)s is already signed for.") % {"copy": copy.label}
+
+
+def movement_refusal(copy: Copy, kind: str) -> str | None:
+    """For a form to show before it saves (the write checks again under a lock)."""
+    return _movement_refusal(copy, kind, selectors.copy_states([copy.pk]).get(copy.pk))
+
+
+def _record(copies: list[Copy], *, kind: str, date: date_type, signer: str, note: str, user) -> list[CopyMovement]:
+    """Check every copy against its state, then add one movement each; all or none."""
+    if kind not in MOVEMENT_NEEDS:
+        raise LedgerError(_("Unknown movement."))
+    states = selectors.copy_states([c.pk for c in copies])
+    refusals = [r for c in copies if (r := _movement_refusal(c, kind, states.get(c.pk)))]
+    if refusals:
+        raise LedgerError(refusals[0], messages=refusals)
+    movements = [
+        CopyMovement(copy=c, kind=kind, date=date, signer=signer.strip(), note=note, created_by=user) for c in copies
+    ]
+    for movement in movements[:1]:
+        movement.full_clean(exclude=["copy"])  # the same fields for each: checking one checks all
+    return CopyMovement.objects.bulk_create(movements)
 
 
 @transaction.atomic
 def copy_movement_add(
     *, copy: Copy, kind: str, date: date_type, signer: str = "", note: str = "", user
 ) -> CopyMovement:
-    """Record a movement of a copy. Movements are only ever added."""
+    """Record a movement of one copy. Movements are only ever added."""
     require_circulation(user)
-    if selectors.copy_destroyed(copy):
-        raise LedgerError(_("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label})
-    movement = CopyMovement(copy=copy, kind=kind, date=date, signer=signer, note=note, created_by=user)
-    movement.full_clean()
-    movement.save()
-    return movement
+    Issue.objects.select_for_update().filter(pk=copy.issue_id).first()
+    return _record([copy], kind=kind, date=date, signer=signer, note=note, user=user)[0]
+
+
+@transaction.atomic
+def copies_move(
+    *,
+    issue: Issue,
+    kind: str,
+    date: date_type,
+    serials: str = "",
+    recipient_id: int | None = None,
+    copy_ids: list[int] | None = None,
+    signer: str = "",
+    note: str = "",
+    user,
+) -> list[CopyMovement]:
+    """Dispatch, receipt, return or destruction of several copies of one issue in one act: a range
+    such as ``006-017、020``, every copy of one recipient, or copies picked in the ledger. All or
+    nothing: a copy of another issue, a destroyed copy or a receipt before dispatch refuses the lot."""
+    require_circulation(user)
+    # Two clerks recording the same copies queue here, so no copy gets the same movement twice.
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    copies = Copy.objects.filter(issue=issue).order_by("serial")
+    if serials.strip():
+        try:
+            wanted = _parse_serials(serials)
+        except ValueError as exc:
+            raise LedgerError(_("Write copy numbers such as 006-017、020.")) from exc
+        found = {c.serial: c for c in copies.filter(serial__in=wanted)}
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            raise LedgerError(
+                _("Copy numbers %(numbers)s are not copies of this issue (it has %(count)s copies).")
+                % {"numbers": selectors.serial_ranges(missing), "count": copies.count()}
+            )
+        chosen = [found[n] for n in dict.fromkeys(wanted)]
+    elif recipient_id is not None:
+        chosen = list(copies.filter(recipient_id=recipient_id))
+        if not chosen:
+            raise LedgerError(_("This recipient has no numbered copy of the issue."))
+    elif copy_ids:
+        chosen = list(Copy.objects.filter(pk__in=copy_ids).order_by("issue_id", "serial"))
+        if any(c.issue_id != issue.pk for c in chosen):
+            raise LedgerError(_("The chosen copies belong to more than one issue: record each issue on its own."))
+    else:
+        raise LedgerError(_("Name the copies: a range of copy numbers or a recipient."))
+    return _record(chosen, kind=kind, date=date, signer=signer, note=note, user=user)
 
 
 @transaction.atomic
 def copies_dispatch(*, issue: Issue, date: date_type, user) -> int:
-    """Mark every numbered copy assigned to a recipient as dispatched (one row each)."""
+    """Mark every numbered copy assigned to a recipient as dispatched (one row each), leaving
+    copies already out or destroyed alone."""
     require_circulation(user)
-    copies = list(Copy.objects.filter(issue=issue, recipient__isnull=False).exclude(movements__kind="dispatched"))
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    copies = list(Copy.objects.filter(issue=issue, recipient__isnull=False))
+    states = selectors.copy_states([c.pk for c in copies])
+    ready = [c for c in copies if states.get(c.pk) in MOVEMENT_NEEDS[CopyMovement.Kind.DISPATCHED]]
     CopyMovement.objects.bulk_create(
-        CopyMovement(copy=c, kind=CopyMovement.Kind.DISPATCHED, date=date, created_by=user) for c in copies
+        CopyMovement(copy=c, kind=CopyMovement.Kind.DISPATCHED, date=date, created_by=user) for c in ready
     )
-    return len(copies)
+    return len(ready)
+
+
+# --- 增发 after 签发 -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplement_add(*, issue: Issue, recipient: Recipient, copies: int, date: date_type, note: str = "", user):
+    """Record copies sent after 签发 to a further recipient (增发). The signed snapshot (报 line,
+    共印) stays as signed; when the issue's copies are numbered, the new copies continue the
+    numbering after the last one and are marked 增发 in the ledger."""
+    from .models import Supplement
+
+    require_circulation(user)
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if selectors.current_snapshot(issue) is None:
+        raise LedgerError(
+            _("Additional copies are recorded after 签发; before it, add the recipient to the distribution.")
+        )
+    supplement = Supplement(
+        issue=issue,
+        recipient=recipient,
+        printed_name=recipient.printed_name,
+        full_name=recipient.full_name,
+        channel=recipient.channel,
+        copies=copies,
+        date=date,
+        note=note,
+        created_by=user,
+    )
+    supplement.full_clean()
+    supplement.save()
+    last = Copy.objects.filter(issue=issue).order_by("-serial").values_list("serial", flat=True).first()
+    if last is not None:
+        Copy.objects.bulk_create(
+            Copy(
+                issue=issue,
+                serial=last + n,
+                purpose=Copy.Purpose.SUPPLEMENT,
+                recipient=recipient,
+                supplement=supplement,
+                printed_name=recipient.printed_name,
+            )
+            for n in range(1, copies + 1)
+        )
+    return supplement
 
 
 # --- 批示 ---------------------------------------------------------------------------------------
@@ -264,44 +431,119 @@ def instruction_save(*, instruction: Instruction, user) -> Instruction:
 
 
 @dataclass
+class ImportPreview:
+    """A validated recipients file: what saving it would do, the first rows, and a token under
+    which the validated rows wait for the confirm (so the file is parsed once)."""
+
+    token: str
+    file_name: str
+    total: int
+    created: int
+    updated: int
+    first_rows: list[list]
+
+    PREVIEW_ROWS = 20
+
+
+@dataclass
 class ImportSummary:
     created: int
     updated: int
     total: int
 
 
-def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False, resource=None) -> ImportSummary:
-    """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK). All or nothing:
-    any bad row or header refuses the whole file with messages naming rows and columns."""
-    from .resources import RecipientFastResource
+def _validated_recipient_rows(*, data: bytes, file_name: str) -> list[list]:
+    from . import tables
+    from .resources import recipient_headers, validate_recipient_rows
+
+    table = tables.read_table(data, file_name, known_headers=set(recipient_headers().values()))
+    result = validate_recipient_rows(table.headers, table.rows)
+    if result.errors:
+        raise ImportRejected(result.errors[0], messages=result.errors)
+    if not result.rows:
+        raise ImportRejected(_("The file holds no recipient."))
+    return result.rows
+
+
+def _existing_recipients() -> dict[str, int]:
+    return dict(Recipient.objects.values_list("printed_name", "pk"))
+
+
+def _count_updates(rows: list[list]) -> int:
+    existing = _existing_recipients()
+    return sum(1 for row in rows if row[-2] in existing)
+
+
+def recipients_import_preview(*, data: bytes, file_name: str, user) -> ImportPreview:
+    """Read and validate a recipients file once and keep the valid rows (in the database: the
+    confirm may reach another app server) for ``recipients_import_confirm``. Raises
+    ImportRejected with every bad cell named by spreadsheet row and Chinese column."""
+    import datetime
+    import uuid
+
+    from .models import PendingImport
 
     require_circulation(user)
-    fmt = file_format_for(file_name)
+    rows = _validated_recipient_rows(data=data, file_name=file_name)
+    updated = _count_updates(rows)
+    # Previews nobody confirmed are dropped after a day.
+    PendingImport.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
+    pending = PendingImport.objects.create(token=uuid.uuid4(), user=user, file_name=file_name[:200], rows=rows)
+    return ImportPreview(
+        token=str(pending.token),
+        file_name=file_name,
+        total=len(rows),
+        created=len(rows) - updated,
+        updated=updated,
+        first_rows=rows[: ImportPreview.PREVIEW_ROWS],
+    )
+
+
+@transaction.atomic
+def recipients_import_confirm(*, token: str, user) -> ImportSummary:
+    """Save the rows a preview validated: the user's own preview, once."""
+    from .models import PendingImport
+
+    require_circulation(user)
     try:
-        dataset = fmt.create_dataset(data)
-    except ValueError as exc:
-        raise ImportRejected(str(exc)) from exc
-    except Exception as exc:  # a broken file: tell the user, keep the details out
-        raise ImportRejected(_("The file cannot be read as %(format)s.") % {"format": fmt.get_title().upper()}) from exc
-    resource = resource or RecipientFastResource()
-    result = resource.import_data(
-        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True, raise_errors=False
-    )
-    if result.has_errors() or result.has_validation_errors():
-        messages = result.spreadsheet_messages
-        raise ImportRejected(messages[0], messages=messages)
-    return ImportSummary(
-        created=result.totals.get("new", 0), updated=result.totals.get("update", 0), total=result.total_rows
-    )
+        pending = PendingImport.objects.select_for_update().filter(token=token, user=user).first()
+    except ValidationError:  # not a UUID
+        pending = None
+    if pending is None:
+        raise ImportRejected(_("The preview has expired; upload the file again."))
+    summary = _recipients_save(pending.rows)
+    pending.delete()
+    return summary
 
 
-def file_format_for(file_name: str):
-    from .resources import FORMATS
+def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False) -> ImportSummary:
+    """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK) on the same validated
+    path as the admin. All or nothing: any bad row or header refuses the whole file."""
+    require_circulation(user)
+    rows = _validated_recipient_rows(data=data, file_name=file_name)
+    if dry_run:
+        updated = _count_updates(rows)
+        return ImportSummary(created=len(rows) - updated, updated=updated, total=len(rows))
+    with transaction.atomic():
+        return _recipients_save(rows)
 
-    extension = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if extension not in FORMATS:
-        raise ImportRejected(_("Only XLSX and CSV files can be imported."))
-    return FORMATS[extension]()
+
+def _recipients_save(rows: list[list]) -> ImportSummary:
+    """A known printed name updates that recipient, a new one is added; in bulk."""
+    from .resources import RECIPIENT_FIELDS
+
+    existing = _existing_recipients()
+    new, changed = [], []
+    for row in rows:
+        recipient = Recipient(printed_name=row[-2], **dict(zip(RECIPIENT_FIELDS, row, strict=False)))
+        if row[-2] in existing:
+            recipient.pk = existing[row[-2]]
+            changed.append(recipient)
+        else:
+            new.append(recipient)
+    Recipient.objects.bulk_create(new, batch_size=1000)
+    Recipient.objects.bulk_update(changed, fields=list(RECIPIENT_FIELDS), batch_size=500)
+    return ImportSummary(created=len(new), updated=len(changed), total=len(rows))
 
 
 def _parse_serials(text: str) -> list[int]:
@@ -359,40 +601,28 @@ class ReceiptsPlan:
 
 def dispatch_receipts_preview(*, issue: Issue, data: bytes, file_name: str, user) -> ReceiptsPlan:
     """What a filled-in dispatch sheet would record, without writing anything; raises
-    ImportRejected with every bad cell named by spreadsheet row (header = row 1) and column."""
-    from .resources import DispatchSheetResource
+    ImportRejected with every bad cell named by spreadsheet row and column. The sheet's title
+    rows and 合计 row are passed over; a receipt needs the copy dispatched first."""
+    from . import tables
+    from .resources import dispatch_sheet_labels
 
     require_circulation(user)
     if len(data) > MAX_RECEIPTS_UPLOAD:
         raise ImportRejected(
             _("The file is too large: at most %(limit)s MB.") % {"limit": MAX_RECEIPTS_UPLOAD // (1024 * 1024)}
         )
-    fmt = file_format_for(file_name)
-    try:
-        dataset = fmt.create_dataset(data)
-    except Exception as exc:
-        raise ImportRejected(_("The file cannot be read as %(format)s.") % {"format": fmt.get_title().upper()}) from exc
-    resource = DispatchSheetResource()
-    label = {name: str(resource.fields[name].column_name) for name in resource.fields}
-    headers = [str(h).strip() if h is not None else "" for h in (dataset.headers or [])]
-    dataset.headers = headers
-    missing = [label[n] for n in ("printed_name", "copy_numbers", "signer", "signed_on") if label[n] not in headers]
+    label = dispatch_sheet_labels()
+    table = tables.read_table(data, file_name, known_headers=set(label.values()))
+    missing = [label[n] for n in label if label[n] not in table.headers]
     if missing:
         raise ImportRejected(
             _("Wrong column headers. Missing: %(missing)s; not recognised: %(unknown)s. Expected: %(expected)s.")
             % {"missing": "、".join(missing), "unknown": _("none"), "expected": "、".join(label.values())}
         )
+    position = {name: table.headers.index(title) for name, title in label.items()}
     copies = {c.serial: c for c in Copy.objects.filter(issue=issue)}
-    received = set(
-        CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.RECEIVED).values_list(
-            "copy__serial", flat=True
-        )
-    )
-    destroyed = set(
-        CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.DESTROYED).values_list(
-            "copy__serial", flat=True
-        )
-    )
+    states = selectors.copy_states(c.pk for c in copies.values())
+    received = {c.serial for c in copies.values() if states.get(c.pk) == CopyMovement.Kind.RECEIVED}
     errors: list[str] = []
     planned: list[PlannedReceipt] = []
     already = 0
@@ -403,7 +633,11 @@ def dispatch_receipts_preview(*, issue: Issue, data: bytes, file_name: str, user
             % {"row": row, "column": label[column], "message": message}
         )
 
-    for index, row in enumerate(dataset.dict, start=2):
+    def cell(values, name):
+        return values[position[name]] if position[name] < len(values) else None
+
+    for index, values in table.rows:
+        row = {title: cell(values, name) for name, title in label.items()}
         signer = str(row.get(label["signer"]) or "").strip()
         signed_on = row.get(label["signed_on"])
         if not signer and not signed_on:
@@ -439,17 +673,14 @@ def dispatch_receipts_preview(*, issue: Issue, data: bytes, file_name: str, user
                 )
                 row_planned = []
                 break
-            if serial in destroyed:
-                error(
-                    index,
-                    "copy_numbers",
-                    _("Copy %(copy)s was destroyed; nothing more can be recorded for it.") % {"copy": copy.label},
-                )
-                row_planned = []
-                break
             if serial in received:
                 already += 1
                 continue
+            refusal = _movement_refusal(copy, CopyMovement.Kind.RECEIVED, states.get(copy.pk))
+            if refusal:
+                error(index, "copy_numbers", refusal)
+                row_planned = []
+                break
             received.add(serial)
             row_planned.append(PlannedReceipt(row=index, copy=copy, printed_name=name, signer=signer, date=day))
         planned.extend(row_planned)

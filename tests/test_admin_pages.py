@@ -31,6 +31,8 @@ from circulation.models import (
     Instruction,
     IssueDistribution,
     LedgerRule,
+    Recipient,
+    Supplement,
 )
 from clusters.models import Cluster
 from tests.factories import (
@@ -75,14 +77,14 @@ ALL_MODELS = {
     "briefs.issueevent", "briefs.notification", "briefs.papersignoff",
     "circulation.recipient", "circulation.distributionlist", "circulation.distributiongroup",
     "circulation.issuedistribution", "circulation.distributionsnapshot", "circulation.ledgerrule",
-    "circulation.copy", "circulation.copymovement", "circulation.instruction",
+    "circulation.copy", "circulation.copymovement", "circulation.supplement", "circulation.instruction",
     "clusters.taxonomy", "clusters.cluster", "clusters.articlecluster",
     "backcatalogue.importedfile",
 }  # fmt: skip
 WORKFLOW_RECORDS = {"briefs.issueevent", "briefs.notification", "briefs.papersignoff"}
 CIRCULATION_DESK = {
     "circulation.distributiongroup", "circulation.issuedistribution", "circulation.distributionsnapshot",
-    "circulation.ledgerrule", "circulation.copy", "circulation.copymovement",
+    "circulation.ledgerrule", "circulation.copy", "circulation.copymovement", "circulation.supplement",
 }  # fmt: skip
 EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK
 WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {
@@ -106,7 +108,7 @@ ADD = {
     "clerk": {
         "circulation.recipient", "circulation.distributionlist", "circulation.distributiongroup",
         "circulation.issuedistribution", "circulation.ledgerrule", "circulation.copymovement",
-        "circulation.instruction",
+        "circulation.supplement", "circulation.instruction",
     },
 }  # fmt: skip
 
@@ -194,6 +196,10 @@ def site(demo):
     CopyMovement.objects.create(copy=copy, kind="dispatched", date=day, created_by=users["clerk"])
     Instruction.objects.create(leader_name="刘小涛", issue=issue, date=day, text="阅。", created_by=users["clerk"])
     ImportedFile.objects.create(sha256="0" * 64, file_name="领军参阅117.docx", issue=issue, imported_by=users["admin"])
+    extra = copy.recipient or Recipient.objects.order_by("pk").first()
+    Supplement.objects.create(
+        issue=issue, recipient=extra, printed_name=extra.printed_name, copies=1, date=day, created_by=users["clerk"]
+    )
     return {**demo, "users": users}
 
 
@@ -339,6 +345,9 @@ MAKERS = {
     "circulation.copy": _copy,
     "circulation.copymovement": lambda: CopyMovement.objects.create(
         copy=_copy(), kind="dispatched", date=_day(), created_by=UserFactory()
+    ),
+    "circulation.supplement": lambda: Supplement.objects.create(
+        issue=IssueFactory(), recipient=(r := RecipientFactory()), printed_name=str(r), copies=1, date=_day()
     ),
     "circulation.instruction": lambda: Instruction.objects.create(
         leader=RecipientFactory(), issue=(article := ArticleFactory()).issue, article=article, date=_day(), text="阅。"

@@ -1,7 +1,6 @@
 """Circulation admin: list pages in a constant number of queries, Chinese everywhere, import with
 preview and all-or-nothing, exports as downloads, writes refused to other roles."""
 
-import re
 
 import pytest
 from django.db import connection
@@ -65,38 +64,51 @@ def test_issue_distribution_page_shows_reconciliation_in_chinese(client, demo, s
         assert english not in html
 
 
-def _import(client, data, name, fmt_index):
+def _import(client, data, name, fmt_index=None):
     url = reverse("admin:circulation_recipient_import")
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    upload = SimpleUploadedFile(name, data)
-    return client.post(url, {"import_file": upload, "format": fmt_index, "resource": 0})
+    return client.post(url, {"import_file": SimpleUploadedFile(name, data), "preview": "1"})
 
 
 def test_admin_import_preview_then_confirm(client, clerk):
     """The clerk uploads a GBK CSV, sees the preview, confirms, and the recipients exist."""
     client.force_login(clerk)
     rows = [["单位", "", "", "社科联", "苏州市社会科学界联合会", "报", 5, "", "", "邮寄", 1, "是"], person_row(1)]
-    response = _import(client, make_csv(rows, encoding="gbk"), "r.csv", 1)
+    response = _import(client, make_csv(rows, encoding="gbk"), "r.csv")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "社科联" in html and Recipient.objects.count() == 0
-    form = response.context["confirm_form"]
-    data = {k: v for k, v in form.initial.items()}
-    response = client.post(reverse("admin:circulation_recipient_process_import"), data)
+    assert "社科联" in html and "将新增 2 位" in html and Recipient.objects.count() == 0
+    token = response.context["preview"].token
+    response = client.post(reverse("admin:circulation_recipient_import"), {"token": token, "confirm": "1"})
     assert response.status_code == 302
     assert set(Recipient.objects.values_list("printed_name", flat=True)) == {"社科联", "测试00001主任"}
+    # A token is good for one confirm.
+    response = client.post(reverse("admin:circulation_recipient_import"), {"token": token, "confirm": "1"})
+    assert "预览已过期，请重新上传文件。" in response.content.decode()
+
+
+def test_admin_import_confirm_is_one_users_own(client, clerk):
+    """Another clerk cannot confirm (or even guess) someone else's preview."""
+    from tests.factories import role_user
+    from zhiku import roles
+
+    client.force_login(clerk)
+    token = _import(client, make_csv([person_row(1)]), "r.csv").context["preview"].token
+    client.force_login(role_user(roles.CIRCULATION, username="clerk-two"))
+    response = client.post(reverse("admin:circulation_recipient_import"), {"token": token, "confirm": "1"})
+    assert "预览已过期" in response.content.decode() and Recipient.objects.count() == 0
 
 
 def test_admin_import_preview_shows_row_errors_and_cannot_confirm(client, clerk):
-    """A bad row is shown with its Chinese column name; there is no confirm form; nothing is written."""
+    """A bad row is shown with its Chinese column name; there is no confirm button; nothing is written."""
     client.force_login(clerk)
     rows = [person_row(1), person_row(2)]
     rows[1][5] = "抄"
-    response = _import(client, make_xlsx(rows), "r.xlsx", 0)
+    response = _import(client, make_xlsx(rows), "r.xlsx")
     html = response.content.decode()
     assert "无法识别“抄”" in html and "类别" in html
-    assert not response.context.get("confirm_form")
+    assert response.context["preview"] is None and 'name="confirm"' not in html
     assert Recipient.objects.count() == 0
 
 
@@ -108,31 +120,58 @@ def test_editor_cannot_import_or_change(client, editor_user):
 
 
 def test_dispatch_sheet_download(client, demo, clerk):
-    """The dispatch sheet downloads as XLSX and as CSV with BOM."""
+    """The dispatch sheet downloads as XLSX, PDF, CSV with BOM and CSV in GBK, under a Chinese
+    name sent as RFC 5987 filename*."""
+    from urllib.parse import quote
+
     client.force_login(clerk)
     dist = IssueDistribution.objects.get(issue=demo["issue_117"])
     response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "xlsx"]))
     assert response.status_code == 200 and response.content[:2] == b"PK"
-    assert "dispatch-117.xlsx" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("领军参阅-2024年第2期-发文签收单.xlsx")
     response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "csv"]))
     assert response.content.startswith("\ufeff序号".encode())
+    response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "csv-gbk"]))
+    assert response.content.startswith("序号".encode("gbk")) and "charset=gbk" in response["Content-Type"]
+    response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "pdf"]))
+    assert response.content.startswith(b"%PDF") and quote("发文签收单.pdf") in response["Content-Disposition"]
+
+
+def test_draft_file_name_has_the_local_date(client, demo, clerk, settings):
+    """A draft's sheet is named with today's date in Asia/Shanghai, not UTC: at 23:30 UTC on
+    29 November it is already 30 November in Suzhou."""
+    import datetime
+    from unittest import mock
+    from urllib.parse import quote
+
+    from django.utils import timezone
+
+    client.force_login(clerk)
+    dist = IssueDistribution.objects.get(issue=demo["twin"])
+    late = datetime.datetime(2026, 11, 29, 23, 30, tzinfo=datetime.UTC)
+    with mock.patch.object(timezone, "now", return_value=late):
+        response = client.get(reverse("admin:circulation_distribution_export", args=[dist.pk, "xlsx"]))
+    expected = "领军参阅-草稿%s-分发清单-2026-11-30.xlsx" % demo["twin"].pk  # noqa: UP031
+    assert response["Content-Disposition"].endswith(quote(expected))
 
 
 def test_recipient_export_respects_filters(client, clerk):
-    """Exporting from a filtered changelist exports only the filtered recipients."""
+    """The export page is Chinese (no field picker, no "Select all"); exporting from a filtered
+    changelist exports only the filtered recipients, under a Chinese name with the local date."""
+    from django.utils import timezone
+
     client.force_login(clerk)
     RecipientFactory(name="甲", title="书记")
     BodyRecipientFactory(short_name="民政局", category="song")
     url = reverse("admin:circulation_recipient_export") + "?category__exact=song"
-    response = client.post(
-        url,
-        {"format": 1, "resource": 0, **{f"recipientresource_{f}": "on" for f in ("kind", "short_name", "category")}},
-    )
-    if response.status_code == 200 and "text/csv" not in response.get("Content-Type", ""):
-        fields = re.findall(r'name="(recipientresource_[a-z_]+)"', response.content.decode())
-        response = client.post(url, {"format": 1, "resource": 0, **{f: "on" for f in fields}})
+    page = client.get(url).content.decode()
+    assert "Select all" not in page and "Kind (" not in page and "CSV（国标编码" in page
+    assert "format=csv" in page and "category__exact=song" in page
+    response = client.get(url + "&format=csv")
     body = response.content.decode("utf-8-sig")
-    assert "民政局" in body and "甲书记" not in body and "甲" not in body.split("\n", 1)[1]
+    assert "民政局" in body and "甲书记" not in body
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert timezone.localdate().isoformat() in response["Content-Disposition"]
 
 
 def test_frozen_issue_distribution_is_read_only_for_the_clerk(client, demo, clerk):
@@ -147,15 +186,14 @@ def test_frozen_issue_distribution_is_read_only_for_the_clerk(client, demo, cler
 
 def test_admin_import_names_the_spreadsheet_row_like_the_service(client, clerk):
     """A bad category on the fourth spreadsheet row (header = row 1): the admin's preview says
-    第 4 行“类别”列 in the same words as the service, its table numbers the row 4, and nothing is imported."""
+    第 4 行“类别”列 in the same words as the service, and nothing is imported."""
     client.force_login(clerk)
     rows = [person_row(1), person_row(2), person_row(3)]
     rows[2][5] = "抄"
     data = make_xlsx(rows)
-    html = _import(client, data, "r.xlsx", 0).content.decode()
+    html = _import(client, data, "r.xlsx").content.decode()
     expected = "第 4 行“类别”列：无法识别“抄”，应为：报、送、发。"
     assert expected in html
-    assert '<td class="row-number">4</td>' in html
     assert Recipient.objects.count() == 0
     with pytest.raises(services.ImportRejected) as exc:
         services.recipients_import(data=data, file_name="r.xlsx", user=clerk)
@@ -167,7 +205,7 @@ def test_admin_import_wrong_headers_message_in_chinese_without_traceback(client,
     and no traceback; nothing is imported."""
     client.force_login(clerk)
     headers = ["kind", *HEADERS[1:]]
-    html = _import(client, make_csv([person_row(1)], headers=headers), "r.csv", 1).content.decode()
+    html = _import(client, make_csv([person_row(1)], headers=headers), "r.csv").content.decode()
     assert "表头不正确" in html and "kind" in html
     assert "Traceback" not in html
     assert Recipient.objects.count() == 0

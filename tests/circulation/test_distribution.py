@@ -69,12 +69,12 @@ def test_additions_removals_and_copies_change_the_live_line(clerk):
 def test_release_guard_refuses_when_more_allocated_than_printed(clerk):
     """印发 is refused with a Chinese message when allocation + archive + reserve exceed the print run."""
     r = RecipientFactory(default_copies=60)
-    issue = IssueFactory(print_run=50)
+    issue = IssueFactory(print_run=None)
     services.issue_distribution_set(issue=issue, lists=[_list_with({(1, 1): [r]})], archive_copies=5, user=clerk)
+    services.issue_print_run_override_set(issue=issue, print_run=50, reason="印厂只能印 50 份", user=clerk)
     errors = transition_guard_errors("release", issue=issue, user=clerk)
     assert errors and "共印只有 50 份" in errors[0] and "共需 65 份" in errors[0]
-    Issue.objects.filter(pk=issue.pk).update(print_run=65)
-    issue.refresh_from_db()
+    services.issue_print_run_override_set(issue=issue, print_run=None, user=clerk)
     assert transition_guard_errors("release", issue=issue, user=clerk) == []
 
 
@@ -158,7 +158,9 @@ def test_copy_ledger_numbering_movements_and_open_receipts(demo, clerk):
     with pytest.raises(AppendOnlyError):
         movement.delete()
     with pytest.raises(ValidationError):
-        services.copy_movement_add(copy=first, kind="received", date=day, signer="", user=clerk)
+        services.copy_movement_add(copy=copies[1], kind="received", date=day, signer="", user=clerk)
+    with pytest.raises(LedgerError):
+        services.copy_movement_add(copy=first, kind="received", date=day, signer="刘秘书", user=clerk)
     services.copy_movement_add(copy=first, kind="destroyed", date=day, user=clerk)
     with pytest.raises(LedgerError):
         services.copy_movement_add(copy=first, kind="returned", date=day, user=clerk)
@@ -201,8 +203,8 @@ def _filled_sheet(issue, fills):
     book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
     sheet = book.active
     for row, (signer, day) in fills.items():
-        sheet.cell(row=row, column=7, value=signer)
-        sheet.cell(row=row, column=8, value=day)
+        sheet.cell(row=row, column=8, value=signer)
+        sheet.cell(row=row, column=9, value=day)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -213,7 +215,8 @@ def test_filled_dispatch_sheet_reimports_as_receipts(demo, clerk):
     issue = demo["issue_117"]
     services.copies_number(issue=issue, user=clerk)
     services.copies_dispatch(issue=issue, date=datetime.date(2024, 1, 20), user=clerk)
-    data = _filled_sheet(issue, {2: ("刘秘书", datetime.date(2024, 1, 21)), 7: ("常委办", "2024年1月22日")})
+    # The sheet's title takes rows 1-2 and its header row 3: 刘小涛书记 is row 4, 市委常委 row 9.
+    data = _filled_sheet(issue, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
     assert services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk) == 13
     assert selectors.copies_not_signed_for(issue).count() == 37 - 13
     # Importing the same sheet again records nothing twice.
@@ -226,8 +229,9 @@ def test_dispatch_sheet_with_bad_date_records_nothing(demo, clerk):
 
     issue = demo["issue_117"]
     services.copies_number(issue=issue, user=clerk)
-    data = _filled_sheet(issue, {2: ("刘秘书", "2024-01-21"), 3: ("吴秘书", "下周")})
+    services.copies_dispatch(issue=issue, date=datetime.date(2024, 1, 20), user=clerk)
+    data = _filled_sheet(issue, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
     with pytest.raises(ImportRejected) as exc:
         services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk)
-    assert exc.value.messages == ["第 3 行“签收日期”列：请填写日期，例如 2024-01-20。"]
-    assert CopyMovement.objects.count() == 0
+    assert exc.value.messages == ["第 5 行“签收日期”列：请填写日期，例如 2024-01-20。"]
+    assert CopyMovement.objects.exclude(kind="dispatched").count() == 0

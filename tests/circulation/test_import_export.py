@@ -11,7 +11,7 @@ from django.core.management import call_command
 from circulation import selectors, services
 from circulation.exceptions import ImportRejected, NotAllowed
 from circulation.models import Recipient
-from circulation.resources import RecipientResource
+from circulation.resources import recipient_headers
 
 from .conftest import HEADERS, make_csv, make_xlsx, person_row
 
@@ -128,12 +128,17 @@ def test_recipient_export_csv_has_bom_chinese_headers_and_escaped_formulas(clerk
     assert rows[1][4] == '\'=HYPERLINK("x")' and rows[1][8] == "'+86 512"
 
 
-def test_recipient_export_reimports_unchanged(clerk):
-    """An exported recipients file imports back as updates, nothing new."""
+@pytest.mark.parametrize("file_format", ["xlsx", "csv", "csv-gbk"])
+def test_recipient_export_reimports_unchanged(clerk, file_format):
+    """An exported recipients file (title rows and all) imports back as updates, nothing new,
+    and nothing changes."""
     call_command("load_demo", stdout=io.StringIO())
-    data = selectors.recipients_export(Recipient.objects.all(), "xlsx")
-    summary = services.recipients_import(data=data, file_name="r.xlsx", user=clerk)
+    before = list(Recipient.objects.order_by("pk").values())
+    data = selectors.recipients_export(Recipient.objects.all(), file_format)
+    name = "r.xlsx" if file_format == "xlsx" else "r.csv"
+    summary = services.recipients_import(data=data, file_name=name, user=clerk)
     assert summary.updated == 13 and summary.created == 0
+    assert list(Recipient.objects.order_by("pk").values()) == before
 
 
 def test_dispatch_sheet_command_xlsx_and_csv(demo, tmp_path):
@@ -141,27 +146,30 @@ def test_dispatch_sheet_command_xlsx_and_csv(demo, tmp_path):
     out = tmp_path / "117.xlsx"
     call_command("export_distribution", "117", "--format", "xlsx", "--output", str(out), stdout=io.StringIO())
     sheet = openpyxl.load_workbook(out).active
-    rows = list(sheet.values)
-    assert rows[0] == ("序号", "收文对象", "全称", "份数", "份号", "递送方式", "签收人签字", "签收日期")
+    rows = list(sheet.values)[2:]
+    assert rows[0] == ("序号", "收文对象", "全称", "份数", "份号", "递送方式", "备注", "签收人签字", "签收日期")
     assert rows[1][1:4] == ("刘小涛书记", "中共苏州市委书记", 1)
     assert rows[6][1] == "市委常委" and rows[6][3] == 12
-    assert len(rows) == 14
+    assert len(rows) == 14 + 1 and rows[-1][0] == "合计"
     out_csv = tmp_path / "117.csv"
     call_command("export_distribution", "117", "--format", "csv", "--output", str(out_csv), stdout=io.StringIO())
     assert out_csv.read_bytes().startswith("\ufeff序号,收文对象".encode())
 
 
-def test_dispatch_sheet_reimports(demo):
-    """The dispatch sheet reads back through the same resource: same rows, same copies."""
-    data = selectors.dispatch_sheet_export(demo["issue_117"], "xlsx")
-    from circulation.resources import XLSX
+def test_dispatch_sheet_reads_back_past_its_title(demo):
+    """The dispatch sheet reads back with the import's reader: the header is found under the
+    title rows, the rows are the recipients and the 合计."""
+    from circulation import tables
+    from circulation.resources import dispatch_sheet_labels
 
-    dataset = XLSX().create_dataset(data)
-    assert [r[1] for r in dataset] == [row.printed_name for row in selectors.dispatch_rows(demo["issue_117"])]
-    assert sum(int(r[3]) for r in dataset) == 37
+    data = selectors.dispatch_sheet_export(demo["issue_117"], "xlsx")
+    table = tables.read_table(data, "签收单.xlsx", known_headers=set(dispatch_sheet_labels().values()))
+    assert table.header_row == 3 and table.rows[0][0] == 4
+    names = [values[1] for _number, values in table.rows]
+    assert names[:-1] == [row.printed_name for row in selectors.dispatch_rows(demo["issue_117"])]
+    assert table.rows[-1][1][0] == "合计" and table.rows[-1][1][3] == 37
 
 
 def test_resource_headers_are_chinese():
     """Every import/export column header is Chinese."""
-    headers = RecipientResource().get_export_headers()
-    assert headers == HEADERS
+    assert list(recipient_headers().values()) == HEADERS

@@ -36,8 +36,8 @@ def _xlsx(issue, fills) -> bytes:
     book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
     sheet = book.active
     for row, (signer, day) in fills.items():
-        sheet.cell(row=row, column=7, value=signer)
-        sheet.cell(row=row, column=8, value=day)
+        sheet.cell(row=row, column=8, value=signer)
+        sheet.cell(row=row, column=9, value=day)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -46,7 +46,7 @@ def _xlsx(issue, fills) -> bytes:
 def _gbk_csv(issue, fills) -> bytes:
     rows = list(csv.reader(io.StringIO(selectors.dispatch_sheet_export(issue, "csv").decode("utf-8-sig"))))
     for row, (signer, day) in fills.items():
-        rows[row - 1][6], rows[row - 1][7] = signer, day
+        rows[row - 1][7], rows[row - 1][8] = signer, day
     buf = io.StringIO()
     csv.writer(buf).writerows(rows)
     return buf.getvalue().encode("gbk")
@@ -69,14 +69,15 @@ def test_distribution_page_links_to_the_receipts_import(client, numbered, clerk)
 
 
 def test_xlsx_preview_then_confirm_records_receipts(client, numbered, clerk):
-    """Signed rows 2 and 7 (刘小涛书记 and the 12 copies of 市委常委): the preview lists 13 receipts
-    with their spreadsheet rows and writes nothing; confirming records exactly those 13."""
+    """Signed rows 4 and 9 (刘小涛书记 and the 12 copies of 市委常委; the sheet's title takes rows
+    1-2, its header row 3): the preview lists 13 receipts with their spreadsheet rows and writes
+    nothing; confirming records exactly those 13."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {2: ("刘秘书", datetime.date(2024, 1, 21)), 7: ("常委办", "2024年1月22日")})
+    data = _xlsx(numbered, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
     response = _preview(client, numbered, data, "签收.xlsx")
     assert response.status_code == 200
     plan = response.context["plan"]
-    assert [(r.row, r.copy_label, r.signer) for r in plan.receipts][:2] == [(2, "001", "刘秘书"), (7, "006", "常委办")]
+    assert [(r.row, r.copy_label, r.signer) for r in plan.receipts][:2] == [(4, "001", "刘秘书"), (9, "006", "常委办")]
     assert len(plan.receipts) == 13
     html = response.content.decode()
     assert "将记录 13 份签收" in html and "常委办" in html and "2024-01-22" in html
@@ -105,13 +106,13 @@ def test_gbk_csv_preview_and_confirm(client, numbered, clerk):
 
 
 def test_bad_cell_is_named_in_chinese_and_nothing_is_recorded(client, numbered, clerk):
-    """One good row and one with a date that is not a date: the page names 第 3 行“签收日期”列,
+    """One good row and one with a date that is not a date: the page names 第 5 行“签收日期”列,
     offers no confirm button, and no receipt is recorded."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {2: ("刘秘书", "2024-01-21"), 3: ("吴秘书", "下周")})
+    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
     response = _preview(client, numbered, data, "签收.xlsx")
     html = response.content.decode()
-    assert "第 3 行“签收日期”列：请填写日期，例如 2024-01-20。" in html
+    assert "第 5 行“签收日期”列：请填写日期，例如 2024-01-20。" in html
     assert response.context["confirm_form"] is None and 'name="confirm"' not in html
     assert not _receipts().exists()
 
@@ -120,13 +121,13 @@ def test_confirm_revalidates_and_is_all_or_nothing(client, numbered, clerk):
     """A copy destroyed between preview and confirm: the confirm step refuses the whole sheet
     with the row and column named, and records none of its receipts."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {2: ("刘秘书", "2024-01-21"), 7: ("常委办", "2024-01-22")})
+    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21"), 9: ("常委办", "2024-01-22")})
     payload = _preview(client, numbered, data, "签收.xlsx").context["confirm_form"].initial["payload"]
     copy = Copy.objects.get(issue=numbered, serial=6)
     services.copy_movement_add(copy=copy, kind="destroyed", date=datetime.date(2024, 1, 21), user=clerk)
     response = client.post(_url(numbered), {"payload": payload, "confirm": "1"})
     assert response.status_code == 200
-    assert "第 7 行“份号”列：第 006 份已销毁，不能再登记流转。" in response.content.decode()
+    assert "第 9 行“份号”列：第 006 份已销毁，不能再登记流转。" in response.content.decode()
     assert not _receipts().exists()
 
 
@@ -141,7 +142,7 @@ def test_tampered_payload_is_refused(client, numbered, clerk):
 def test_other_roles_are_refused_on_the_server(client, numbered, editor_user):
     """An editor may view the distribution but neither open the receipts page nor post to it."""
     client.force_login(editor_user)
-    data = _xlsx(numbered, {2: ("刘秘书", "2024-01-21")})
+    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21")})
     assert client.get(_url(numbered)).status_code == 403
     assert _preview(client, numbered, data, "签收.xlsx").status_code == 403
     assert not _receipts().exists()
@@ -153,7 +154,7 @@ def test_upload_needs_the_csrf_token(numbered, clerk):
     """Without the CSRF token the upload is refused (403) before anything is read."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(clerk)
-    data = _xlsx(numbered, {2: ("刘秘书", "2024-01-21")})
+    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21")})
     assert _preview(client, numbered, data, "签收.xlsx").status_code == 403
     page = client.get(_url(numbered))
     assert page.status_code == 200 and "csrfmiddlewaretoken" in page.content.decode()

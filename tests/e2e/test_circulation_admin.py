@@ -43,8 +43,7 @@ def test_clerk_imports_recipients_and_downloads_dispatch_sheet(e2e_demo, login, 
     page.goto(live_server.url + "/admin/circulation/recipient/")
     page.click("a.import_link")
     page.set_input_files("input[name=import_file]", str(csv_path))
-    page.select_option("select[name=format]", label="csv")
-    page.click("input[type=submit]")
+    page.click("input[name=preview]")
     # The preview lists both rows before anything is written.
     page.wait_for_selector("text=统计局")
     assert Recipient.objects.filter(printed_name="统计局").count() == 0
@@ -58,11 +57,15 @@ def test_clerk_imports_recipients_and_downloads_dispatch_sheet(e2e_demo, login, 
     page.goto("%s/admin/circulation/issuedistribution/%s/change/" % (live_server.url, dist.pk))  # noqa: UP031
     assert "份数相符" in page.content()
     with page.expect_download() as info:
-        page.click("text=发文签收单（XLSX）")
+        page.click("a.export-link[href*='dispatch-sheet/xlsx']")
     download = info.value
     target = tmp_path / download.suggested_filename
     download.save_as(target)
-    rows = list(openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active.values)
+    from django.utils import timezone
+
+    expected = "领军参阅-草稿%s-发文签收单-%s.xlsx" % (twin.pk, timezone.localdate().isoformat())  # noqa: UP031
+    assert download.suggested_filename == expected
+    rows = list(openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active.values)[2:]
     assert rows[0][:2] == ("序号", "收文对象") and rows[0][-2:] == ("签收人签字", "签收日期")
     assert [r[1] for r in rows[1:6]] == ["刘小涛书记", "吴庆文市长", "李亚平主任", "朱民主席", "黄爱军副书记"]
-    assert len(rows) == 14
+    assert len(rows) == 14 + 1 and rows[-1][0] == "合计"

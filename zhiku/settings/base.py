@@ -136,6 +136,13 @@ STORAGES = {
 # Uploads into the rich-text body: images only, checked by content, this many bytes at most.
 RICHTEXT_IMAGE_MAX_BYTES = int(os.environ.get("RICHTEXT_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Recipient imports: refused before parsing above this size or row count; an XLSX whose zip parts
+# inflate beyond the last figure is refused before it is opened.
+CIRCULATION_IMPORT_MAX_BYTES = int(os.environ.get("CIRCULATION_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+CIRCULATION_IMPORT_MAX_ROWS = int(os.environ.get("CIRCULATION_IMPORT_MAX_ROWS", "20000"))
+CIRCULATION_IMPORT_MAX_INFLATED_BYTES = int(
+    os.environ.get("CIRCULATION_IMPORT_MAX_INFLATED_BYTES", str(64 * 1024 * 1024))
+)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Email ------------------------------------------------------------------------------------

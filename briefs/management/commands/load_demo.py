@@ -90,7 +90,6 @@ class Command(BaseCommand):
                 number=fields["number"],
                 total_number=fields["total_number"],
                 issue_date=date.fromisoformat(fields["issue_date"]),
-                print_run=fields["print_run"],
                 responsible_editor=editor,
                 created_by=creator,
                 articles=[HistoricalArticle(title=demo.ARTICLE_TITLE, body=demo.article_html())],
@@ -110,7 +109,6 @@ class Command(BaseCommand):
                 user=SYSTEM,
                 created_by=creator,
                 responsible_editor=editor,
-                print_run=demo.ISSUE["print_run"],
             )
             article_create(issue=twin, user=SYSTEM, position=1, title=demo.ARTICLE_TITLE, body=demo.article_html())
         return twin
