@@ -163,17 +163,19 @@ class ArticleCluster(models.Model):
 class SearchDocument(models.Model):
     """The searchable form of one article, rebuilt whenever the article is saved.
 
-    ``tokens`` holds jieba's search-mode words plus every CJK character, space-separated. The
-    database-specific index is kept in step by triggers made in the migrations: a ``tsvector``
-    column with a GIN index on PostgreSQL, an FTS5 table on SQLite.
+    The text is stored once: ``heads`` (title and headings) and ``text`` (every block, one per line),
+    both with jieba's word boundaries marked by U+001F (see ``clusters.text``). The database's index
+    is derived from them: on PostgreSQL a GIN index on ``clusters_search_terms(heads, text)``, on
+    SQLite a contentless FTS5 table fed by the services. Neither is in Django's model state.
     """
 
     article = models.OneToOneField(
         Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
     title = models.CharField(_("Title"), max_length=200)
+    heads = models.TextField(_("Title and headings"), blank=True)
     text = models.TextField(_("Text"), blank=True)
-    tokens = models.TextField(_("Tokens"), blank=True)
+    fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
     class Meta:

@@ -8,3 +8,7 @@ def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     services.search_document_rebuild(article=instance)
+
+
+def search_document_deleted(sender, instance, **kwargs):
+    services.search_document_forget(document=instance)

@@ -138,23 +138,63 @@ def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: U
 
 
 # --- search documents ---------------------------------------------------------------------------
+# The database's index follows the documents: on PostgreSQL by itself (an expression index), on
+# SQLite through the FTS5 table written here, which is contentless (it stores no text) and so is
+# told what to forget by the same terms it was given.
+
+FTS = "clusters_searchterms"
+
+
+def document_fields(*, title: str, body: str) -> dict:
+    """The stored search form of an article with this title and HTML body (pure; migrations use it)."""
+    blocks = text.html_blocks(body)
+    heads = [title.strip(), *text.html_headings(body)]
+    return {
+        "title": title,
+        "heads": "\n".join(text.segment(line) for line in heads),
+        "text": "\n".join(text.segment(block) for block in blocks),
+        "fingerprint": text.fingerprint(title.strip(), "\n".join(blocks)),
+    }
 
 
 def _document(article: Article) -> SearchDocument:
-    body = text.html_to_text(article.body)
-    # The title goes in twice so that a match in it ranks higher; it is cut apart from the body so
-    # that the body's sentences are the same from one save to the next (jieba's work is cached).
-    title = text.document_tokens(article.title)
-    tokens = " ".join([title, title, text.document_tokens(body)])
-    return SearchDocument(article_id=article.pk, title=article.title, text=body, tokens=tokens)
+    return SearchDocument(article_id=article.pk, **document_fields(title=article.title, body=article.body))
+
+
+def _fts_terms(document) -> str:
+    return " ".join(sorted(text.document_terms(document.heads, document.text)))
+
+
+def fts_write(cursor, *, added=(), removed=()) -> None:
+    """SQLite only: forget the terms of ``removed`` documents and learn those of ``added``."""
+    cursor.executemany(
+        f"INSERT INTO {FTS}({FTS}, rowid, terms) VALUES ('delete', %s, %s)",
+        [(d.article_id, _fts_terms(d)) for d in removed],
+    )
+    cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(d.article_id, _fts_terms(d)) for d in added])
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
 
 
 @transaction.atomic
 def search_document_rebuild(*, article: Article) -> SearchDocument:
-    """(Re)build the search document of one article; the database's own index follows by trigger."""
+    """(Re)build the search document of one article."""
     document = _document(article)
+    old = SearchDocument.objects.filter(article_id=article.pk).first()
     document.save()
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, added=[document], removed=[old] if old else [])
     return document
+
+
+def search_document_forget(*, document: SearchDocument) -> None:
+    """The document is being deleted (with its article): SQLite's FTS table forgets its terms."""
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, removed=[document])
 
 
 def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
@@ -165,7 +205,10 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     count = 0
     with transaction.atomic(), _bulk_index(enabled=articles is None):
         if articles is None:
-            SearchDocument.objects.all().delete()
+            SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)
+            if _sqlite():
+                with connection.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
         batch: list[SearchDocument] = []
         for article in queryset.iterator(chunk_size=batch_size):
             batch.append(_document(article))
@@ -178,13 +221,20 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
 
 
 def _write_batch(batch: list[SearchDocument], *, replace: bool) -> int:
+    old = []
     if replace:
-        SearchDocument.objects.filter(article_id__in=[d.article_id for d in batch]).delete()
+        existing = SearchDocument.objects.filter(article_id__in=[d.article_id for d in batch])
+        old = list(existing) if _sqlite() else []
+        existing._raw_delete(SearchDocument.objects.db)
     SearchDocument.objects.bulk_create(batch)
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, added=batch, removed=old)
     return len(batch)
 
 
-PG_GIN_INDEX = "clusters_searchdocument_vector_gin"
+PG_GIN_INDEX = "clusters_searchdocument_terms_gin"
+PG_GIN_SQL = 'CREATE INDEX {} ON clusters_searchdocument USING GIN (clusters_search_terms(heads, "text"))'
 
 
 @contextmanager
@@ -201,6 +251,4 @@ def _bulk_index(*, enabled: bool):
         # The deferred foreign-key checks of the new rows must run before the index can be built.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(
-            "CREATE INDEX %s ON %s USING GIN (search_vector)" % (PG_GIN_INDEX, SearchDocument._meta.db_table)
-        )
+        cursor.execute(PG_GIN_SQL.format(PG_GIN_INDEX))
