@@ -169,14 +169,21 @@ class SearchDocument(models.Model):
     SQLite a contentless FTS5 table fed by the services. Neither is in Django's model state.
     """
 
+    # Small columns first: SQLite reads a row from its start, so ranking and filtering never read
+    # through the text; issue and position are copied from the article (rebuilt whenever it is
+    # saved) so a search does not read the article table at all.
     article = models.OneToOneField(
         Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
+    issue = models.ForeignKey(
+        "briefs.Issue", verbose_name=_("Issue"), on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("Position"), default=1)
+    fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
+    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
     title = models.CharField(_("Title"), max_length=200)
     heads = models.TextField(_("Title and headings"), blank=True)
     text = models.TextField(_("Text"), blank=True)
-    fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
-    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Search document")

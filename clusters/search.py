@@ -12,18 +12,18 @@ The SQL differs by database only in how the index is asked (a GIN expression ind
 an FTS5 table on SQLite) and in the name of the substring function; the rules are the same.
 """
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
 
-from briefs.models import Article, Issue
+from briefs.models import Issue
 
 from . import text
 from .models import ArticleCluster, Cluster, SearchDocument
 
 DOCS = SearchDocument._meta.db_table
+TAGS = ArticleCluster._meta.db_table
 FTS = "clusters_searchterms"
 STATUS_RANK = {
     Issue.Status.RELEASED: 3,
@@ -123,21 +123,23 @@ def _all_or_any(db, alias, needles, *, heads_only, every):
     return "(" + " OR ".join(parts) + ")", params
 
 
-@dataclass
-class Match:
-    article_id: int
-    tier: int  # 2 × hit in title/headings + whole-word hit
-    issue_id: int
-    position: int
-    series_id: int
-    status: str
-    year: int | None
-    day: datetime.date
-    fingerprint: str
-    cluster_ids: tuple[int, ...]
+def _ancestor_pairs() -> list[tuple[int, int]]:
+    """(cluster, itself or an ancestor) for every cluster: what a tag counts towards in the facets."""
+    parent = dict(Cluster.objects.values_list("pk", "parent_id"))
+    pairs = []
+    for pk in parent:
+        node, seen = pk, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            pairs.append((pk, node))
+            node = parent.get(node)
+    return pairs
 
 
-def _matches(needles, *, every: bool) -> list[Match]:
+def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool):
+    """One query: the matching articles (ranked, filtered, twins once), then the facet counts.
+
+    Rows: (0, article id, series, year, status) best first, then (1, cluster, articles) per cluster."""
     db = _backend()
     where, params = _all_or_any(db, "d", needles, heads_only=False, every=every)
     head, head_params = _all_or_any(db, "h", needles, heads_only=True, every=every)
@@ -147,40 +149,73 @@ def _matches(needles, *, every: bool) -> list[Match]:
         whole_sql = f"d.article_id IN (SELECT w.article_id FROM {DOCS} w WHERE {whole})"
     else:
         whole_sql, whole_params = "1 = 1", []
-    sql = (
-        f"SELECT d.article_id, d.fingerprint, a.issue_id, a.position, i.series_id, i.status, i.year, "
-        f"i.issue_date, i.created_at, "
-        f"CASE WHEN d.article_id IN (SELECT h.article_id FROM {DOCS} h WHERE {head}) THEN 2 ELSE 0 END "
-        f"+ CASE WHEN {whole_sql} THEN 1 ELSE 0 END, {db.clusters_of('d')} "
-        f"FROM {DOCS} d JOIN {Article._meta.db_table} a ON a.id = d.article_id "
-        f"JOIN {Issue._meta.db_table} i ON i.id = a.issue_id WHERE {where}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*head_params, *whole_params, *params])
-        rows = cursor.fetchall()
-    matches = []
-    for pk, fp, issue_id, position, series_id, status, year, issue_date, created_at, tier, clusters in rows:
-        if issue_date is None:
-            issue_date = created_at.date() if isinstance(created_at, datetime.datetime) else _date(created_at)
-        matches.append(
-            Match(
-                pk, tier, issue_id, position, series_id, status, year, _date(issue_date), fp,
-                tuple(int(c) for c in clusters.split(",")) if clusters else (),
-            )
+    exact_sql, exact_params = "1 = 0", []
+    if runs:
+        # Only documents holding every pair of the runs (few: the pairs across word joins are rare)
+        # have their text read.
+        pairs, pair_params = db.holds("x", [k for run in runs for k in text.run_keys(run)])
+        checks = [db.contains(db.plain("d", False, False), run) for run in runs]
+        exact_sql = f"d.article_id IN (SELECT x.article_id FROM {DOCS} x WHERE {pairs}) AND " + " AND ".join(
+            sql for sql, _p in checks
         )
-    return matches
-
-
-def _date(value) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, str):  # SQLite hands back text for expressions
-        return datetime.date.fromisoformat(value[:10])
-    return value
-
-
-def _order_key(m: Match):
-    return (-m.tier, -m.day.toordinal(), -m.issue_id, m.position, m.article_id)
+        exact_params = pair_params + [p for _sql, ps in checks for p in ps]
+    conditions, condition_params = [], []
+    if statuses is not None:
+        conditions.append("i.status IN (%s)" % ", ".join(["%s"] * len(statuses)))
+        condition_params += sorted(statuses)
+    if filters.series_id:
+        conditions.append("i.series_id = %s")
+        condition_params.append(int(filters.series_id))
+    if filters.year:
+        conditions.append("i.year = %s")
+        condition_params.append(int(filters.year))
+    if filters.status:
+        conditions.append("i.status = %s")
+        condition_params.append(str(filters.status))
+    if filters.cluster_id:
+        ids = sorted({c for c, a in _ancestor_pairs() if a == int(filters.cluster_id)}) or [0]
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.article_id = d.article_id AND t.cluster_id IN (%s))"
+            % ", ".join(["%s"] * len(ids))
+        )
+        condition_params += ids
+    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))" if db is _Postgres else "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
+    twin = "CASE WHEN d.fingerprint = '' THEN CAST(d.article_id AS varchar(20)) ELSE d.fingerprint END" if dedupe else "CAST(d.article_id AS varchar(20))"
+    rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
+    sql = (
+        f"WITH hit AS (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, {day} AS day, "
+        f"CASE WHEN d.article_id IN (SELECT h.article_id FROM {DOCS} h WHERE {head}) THEN 4 ELSE 0 END "
+        f"+ CASE WHEN {exact_sql} THEN 2 ELSE 0 END + CASE WHEN {whole_sql} THEN 1 ELSE 0 END AS tier, "
+        f"ROW_NUMBER() OVER (PARTITION BY {twin} ORDER BY CASE i.status {rank} ELSE 0 END DESC, "
+        f"{day} DESC, d.article_id DESC) AS twin "
+        f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE {where}"
+        + "".join(" AND " + c for c in conditions)
+        + "), kept AS (SELECT * FROM hit WHERE twin = 1) "
+        "SELECT 0, article_id, series_id, year, status, tier, day, issue_id, position FROM kept"
+    )
+    all_params = [*head_params, *exact_params, *whole_params, *params, *condition_params]
+    if facets:
+        pairs = _ancestor_pairs()
+        values = ", ".join(["(%s, %s)"] * len(pairs))
+        sql += (
+            " UNION ALL SELECT 1, anc.a, COUNT(DISTINCT kept.article_id), NULL, NULL, NULL, NULL, NULL, NULL "
+            f"FROM kept JOIN {TAGS} t ON t.article_id = kept.article_id "
+            f"JOIN (VALUES {values}) AS anc(c, a) ON anc.c = t.cluster_id GROUP BY anc.a"
+            if db is _Postgres and pairs
+            else ""
+        )
+        if db is _Sqlite and pairs:
+            # SQLite names VALUES columns column1, column2.
+            sql += (
+                " UNION ALL SELECT 1, anc.column2, COUNT(DISTINCT kept.article_id), NULL, NULL, NULL, NULL, NULL, NULL "
+                f"FROM kept JOIN {TAGS} t ON t.article_id = kept.article_id "
+                f"JOIN (VALUES {values}) AS anc ON anc.column1 = t.cluster_id GROUP BY anc.column2"
+            )
+        all_params += [x for pair in pairs for x in pair] if pairs else []
+    sql += " ORDER BY 1, 6 DESC, 7 DESC, 8 DESC, 9, 2"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return cursor.fetchall()
 
 
 # --- who sees what ---------------------------------------------------------------------------------
@@ -231,32 +266,6 @@ class Search:
         return len(self.ids)
 
 
-def _descendants() -> tuple[dict[int, list[int]], list[Cluster]]:
-    clusters = list(Cluster.objects.select_related("taxonomy").order_by("taxonomy__position", "position", "id"))
-    ancestors = {}
-    parent = {c.pk: c.parent_id for c in clusters}
-    for c in clusters:
-        chain, node = [], c.pk
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = parent.get(node)
-        ancestors[c.pk] = chain
-    return ancestors, clusters
-
-
-def _dedupe(matches: list[Match]) -> list[Match]:
-    best: dict[str, Match] = {}
-    for m in matches:
-        if not m.fingerprint:
-            continue
-        kept = best.get(m.fingerprint)
-        if kept is None or (STATUS_RANK.get(m.status, 0), m.day, m.article_id) > (
-            STATUS_RANK.get(kept.status, 0), kept.day, kept.article_id
-        ):
-            best[m.fingerprint] = m
-    return [m for m in matches if not m.fingerprint or best[m.fingerprint] is m]
-
-
 def search(term: str, *, user=None, filters: SearchFilters | None = None, facets: bool = True,
            dedupe: bool = True) -> Search:
     """Every article ``user`` may see that matches ``term`` and ``filters``, best first, with facet counts."""
@@ -265,46 +274,35 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
     result = Search(term=term, needles=needles, ids=[])
     if not needles:
         return result
-    matches = _matches(needles, every=True)
-    if not matches and len(needles) > 1:
-        matches = _matches(needles, every=False)
+    options = {
+        "statuses": visible_statuses(user),
+        "filters": filters or SearchFilters(),
+        "dedupe": dedupe,
+        "facets": facets,
+        "runs": text.joined_runs(term),
+    }
+    rows = _matches(needles, every=True, **options)
+    if not rows and len(needles) > 1:
+        rows = _matches(needles, every=False, **options)
         result.any_word = True
-    statuses = visible_statuses(user)
-    if statuses is not None:
-        matches = [m for m in matches if m.status in statuses]
-    filters = filters or SearchFilters()
-    if filters.series_id:
-        matches = [m for m in matches if m.series_id == filters.series_id]
-    if filters.year:
-        matches = [m for m in matches if m.year == filters.year]
-    if filters.status:
-        matches = [m for m in matches if m.status == filters.status]
-    ancestors = clusters = None
-    if filters.cluster_id or (facets and matches):
-        ancestors, clusters = _descendants()
-    if filters.cluster_id:
-        matches = [m for m in matches if any(filters.cluster_id in ancestors.get(c, ()) for c in m.cluster_ids)]
-    if dedupe:
-        matches = _dedupe(matches)
-    matches.sort(key=_order_key)
-    result.ids = [m.article_id for m in matches]
-    if facets and matches:
-        result.facets = _facets(matches, ancestors, clusters)
+    hits = [row for row in rows if row[0] == 0]
+    result.ids = [row[1] for row in hits]
+    if facets and hits:
+        result.facets = _facets(hits, {row[1]: row[2] for row in rows if row[0] == 1})
     return result
 
 
-def _facets(matches: list[Match], ancestors, clusters) -> Facets:
-    per_cluster: Counter = Counter()
-    for m in matches:
-        per_cluster.update({a for c in m.cluster_ids for a in ancestors.get(c, ())})
+def _facets(hits, per_cluster: dict[int, int]) -> Facets:
+    clusters = list(Cluster.objects.filter(pk__in=list(per_cluster)).order_by("taxonomy__position", "position", "id"))
+    present = {c.pk for c in clusters}
     depth = {}
-    for c in clusters:
-        depth[c.pk] = 0 if c.parent_id is None else depth.get(c.parent_id, 0) + 1
+    for c in clusters:  # parents come before their children in this order
+        depth[c.pk] = depth[c.parent_id] + 1 if c.parent_id in present else 0
     return Facets(
-        series=sorted(Counter(m.series_id for m in matches).items()),
-        years=sorted(Counter(m.year for m in matches).items(), key=lambda kv: -(kv[0] or 0)),
-        statuses=sorted(Counter(m.status for m in matches).items(), key=lambda kv: -STATUS_RANK.get(kv[0], 0)),
-        clusters=[(c, depth[c.pk], per_cluster[c.pk]) for c in clusters if per_cluster[c.pk]],
+        series=sorted(Counter(row[2] for row in hits).items()),
+        years=sorted(Counter(row[3] for row in hits).items(), key=lambda kv: -(kv[0] or 0)),
+        statuses=sorted(Counter(row[4] for row in hits).items(), key=lambda kv: -STATUS_RANK.get(kv[0], 0)),
+        clusters=[(c, depth[c.pk], per_cluster[c.pk]) for c in clusters],
     )
 
 

@@ -158,7 +158,12 @@ def document_fields(*, title: str, body: str) -> dict:
 
 
 def _document(article: Article) -> SearchDocument:
-    return SearchDocument(article_id=article.pk, **document_fields(title=article.title, body=article.body))
+    return SearchDocument(
+        article_id=article.pk,
+        issue_id=article.issue_id,
+        position=article.position,
+        **document_fields(title=article.title, body=article.body),
+    )
 
 
 def _fts_terms(document) -> str:
@@ -200,7 +205,7 @@ def search_document_forget(*, document: SearchDocument) -> None:
 def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     """Rebuild every search document in bulk (or those of ``articles``); returns how many."""
     queryset = articles if articles is not None else Article.objects.all()
-    queryset = queryset.only("id", "title", "body").order_by("id")
+    queryset = queryset.only("id", "issue_id", "position", "title", "body").order_by("id")
     text.add_words(term for c in Cluster.objects.all() for term in c.terms)
     count = 0
     with transaction.atomic(), _bulk_index(enabled=articles is None):

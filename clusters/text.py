@@ -188,6 +188,10 @@ class Needle:
         return tuple(HEAD_PREFIX + key for key in self.keys)
 
 
+def run_keys(text: str) -> list[str]:
+    return _keys(text)
+
+
 def _keys(text: str) -> list[str]:
     terms: list[str] = []
     for run in CJK_RUN.findall(text):
@@ -258,6 +262,13 @@ def parse_query(term: str) -> list[Needle]:
         if needle and needle not in needles:
             needles.append(needle)
     return needles[:MAX_NEEDLES]
+
+
+def joined_runs(term: str) -> list[str]:
+    """Runs of CJK characters typed without spaces that hold several words (深圳新质生产力): an
+    article that has such a run as typed ranks above one that has its words apart."""
+    rest = QUOTED.sub(" ", normalise(term))
+    return [run for run in dict.fromkeys(CJK_RUN.findall(rest)) if len(_query_words(run)) > 1][:MAX_NEEDLES]
 
 
 # --- snippets -------------------------------------------------------------------------------------

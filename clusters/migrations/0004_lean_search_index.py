@@ -6,6 +6,7 @@ positions per word: positions are not used at all), on SQLite in a contentless F
 ``detail=none`` (it stores neither the text nor positions). The documents are rebuilt here.
 """
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -42,6 +43,9 @@ POSTGRES = [
         ) AS t(term)
     $fn$""" % {"cjk": CJK},
 ]
+# Text out of the row as soon as a row passes 128 bytes (compressed in TOAST): the heap a search
+# scans holds only the small columns.
+POSTGRES_TABLE = ["ALTER TABLE clusters_searchdocument SET (toast_tuple_target = 128)"]
 POSTGRES_INDEX = [
     'CREATE INDEX clusters_searchdocument_terms_gin ON clusters_searchdocument USING GIN (clusters_search_terms(heads, "text"))',
 ]
@@ -79,8 +83,16 @@ def rebuild(apps, schema_editor):
     SearchDocument = apps.get_model("clusters", "SearchDocument")
     SearchDocument.objects.all().delete()
     batch = []
-    for article in Article.objects.only("id", "title", "body").order_by("id").iterator(chunk_size=500):
-        batch.append(SearchDocument(article_id=article.pk, **document_fields(title=article.title, body=article.body)))
+    articles = Article.objects.only("id", "issue_id", "position", "title", "body").order_by("id")
+    for article in articles.iterator(chunk_size=500):
+        batch.append(
+            SearchDocument(
+                article_id=article.pk,
+                issue_id=article.issue_id,
+                position=article.position,
+                **document_fields(title=article.title, body=article.body),
+            )
+        )
     SearchDocument.objects.bulk_create(batch, batch_size=500)
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
@@ -92,17 +104,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(_run({"postgresql": POSTGRES, "sqlite": SQLITE}), migrations.RunPython.noop),
-        migrations.RemoveField(model_name="searchdocument", name="tokens"),
-        migrations.AddField(
-            model_name="searchdocument",
-            name="heads",
-            field=models.TextField(blank=True, verbose_name="Title and headings"),
+        # Made anew (the documents are derived data): small columns first, the text last.
+        migrations.DeleteModel(name="SearchDocument"),
+        migrations.CreateModel(
+            name="SearchDocument",
+            fields=[
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_document",
+                        serialize=False,
+                        to="briefs.article",
+                        verbose_name="Article",
+                    ),
+                ),
+                (
+                    "issue",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="briefs.issue",
+                        verbose_name="Issue",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="Position")),
+                ("fingerprint", models.CharField(blank=True, max_length=16, verbose_name="Fingerprint")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Modified at")),
+                ("title", models.CharField(max_length=200, verbose_name="Title")),
+                ("heads", models.TextField(blank=True, verbose_name="Title and headings")),
+                ("text", models.TextField(blank=True, verbose_name="Text")),
+            ],
+            options={"verbose_name": "Search document", "verbose_name_plural": "Search documents"},
         ),
-        migrations.AddField(
-            model_name="searchdocument",
-            name="fingerprint",
-            field=models.CharField(blank=True, max_length=16, verbose_name="Fingerprint"),
-        ),
+        migrations.RunPython(_run({"postgresql": POSTGRES_TABLE}), migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
         migrations.RunPython(_run({"postgresql": POSTGRES_INDEX}), _run({"postgresql": POSTGRES_REVERSE})),
     ]
