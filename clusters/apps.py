@@ -31,14 +31,14 @@ class ClustersConfig(AppConfig):
 
         from . import receivers, text
         from .demo import load_demo_clusters
-        from .models import SearchDocument
+        from .models import SearchText
         from .search import article_search_ids
 
         register_demo_loader(load_demo_clusters)
         register_article_search(article_search_ids)
         post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
         post_delete.connect(
-            receivers.search_document_deleted, sender=SearchDocument, dispatch_uid="clusters.search_document_deleted"
+            receivers.search_text_deleted, sender=SearchText, dispatch_uid="clusters.search_text_deleted"
         )
         if getattr(settings, "CLUSTERS_PRELOAD_TOKENIZER", False):
             # Load jieba's dictionary now, in the process gunicorn forks its workers from

@@ -10,5 +10,5 @@ def article_saved(sender, instance, raw=False, **kwargs):
     services.search_document_rebuild(article=instance)
 
 
-def search_document_deleted(sender, instance, **kwargs):
-    services.search_document_forget(document=instance)
+def search_text_deleted(sender, instance, **kwargs):
+    services.search_text_forget(search_text=instance)

@@ -20,9 +20,10 @@ from django.db import connection
 from briefs.models import Issue
 
 from . import text
-from .models import ArticleCluster, Cluster, SearchDocument
+from .models import ArticleCluster, Cluster, SearchDocument, SearchText
 
 DOCS = SearchDocument._meta.db_table
+TEXTS = SearchText._meta.db_table
 TAGS = ArticleCluster._meta.db_table
 FTS = "clusters_searchterms"
 STATUS_RANK = {
@@ -34,48 +35,56 @@ STATUS_RANK = {
 
 
 # --- the index, per database -----------------------------------------------------------------------
+# Each backend answers "the texts (alias x) holding all/any of these terms" and names its substring
+# function; everything else is shared SQL.
 
 
 class _Postgres:
     @staticmethod
-    def holds(alias, keys, *, every=True):
+    def holds(keys, *, every=True):
         op = "@>" if every else "&&"
-        return f'clusters_search_terms({alias}.heads, {alias}."text") {op} %s::text[]', [list(keys)]
+        return f'clusters_search_terms(x.heads, x."text") {op} %s::text[]', [list(keys)]
+
+    @staticmethod
+    def ids(keys, *, every=True):
+        sql, params = _Postgres.holds(keys, every=every)
+        return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
 
     @staticmethod
     def contains(expr, needle):
         return f"strpos({expr}, %s) > 0", [needle]
 
     @staticmethod
-    def plain(alias, heads_only, lower):
-        expr = f"{alias}.heads" if heads_only else f"{alias}.heads || E'\\n' || {alias}.\"text\""
+    def plain(heads_only, lower):
+        expr = "x.heads" if heads_only else "x.heads || E'\\n' || x.\"text\""
         expr = f"replace({expr}, E'\\x1f', '')"
         return f"lower({expr})" if lower else expr
 
-    @staticmethod
-    def clusters_of(alias):
-        return f"(SELECT string_agg(t.cluster_id::text, ',') FROM {ArticleCluster._meta.db_table} t WHERE t.article_id = {alias}.article_id)"
+    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
 
 
 class _Sqlite:
     @staticmethod
-    def holds(alias, keys, *, every=True):
+    def ids(keys, *, every=True):
         match = (" AND " if every else " OR ").join('"%s"' % k.replace('"', '""') for k in keys)
-        return f"{alias}.article_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)", [match]
+        return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [match]
+
+    @staticmethod
+    def holds(keys, *, every=True):
+        sql, params = _Sqlite.ids(keys, every=every)
+        return f"x.article_id IN ({sql})", params
 
     @staticmethod
     def contains(expr, needle):
         return f"instr({expr}, %s) > 0", [needle]
 
     @staticmethod
-    def plain(alias, heads_only, lower):
-        expr = f"{alias}.heads" if heads_only else f"{alias}.heads || char(10) || {alias}.text"
+    def plain(heads_only, lower):
+        expr = "x.heads" if heads_only else "x.heads || char(10) || x.text"
         expr = f"replace({expr}, char(31), '')"
         return f"lower({expr})" if lower else expr
 
-    @staticmethod
-    def clusters_of(alias):
-        return f"(SELECT group_concat(t.cluster_id) FROM {ArticleCluster._meta.db_table} t WHERE t.article_id = {alias}.article_id)"
+    day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
 
 
 def _backend():
@@ -86,41 +95,40 @@ def _has_latin(needle: text.Needle) -> bool:
     return any("a" <= c <= "z" for c in needle.text)
 
 
-def _needle_sql(db, alias, needle: text.Needle, *, heads_only: bool, with_keys: bool = True):
-    """SQL true when the document ``alias`` contains ``needle`` (in its title/headings only, or anywhere)."""
-    parts, params = [], []
-    if with_keys:
-        keys = needle.head_keys if heads_only else needle.keys
-        sql, p = db.holds(alias, keys)
-        parts.append(sql)
-        params += p
-    if needle.needs_check:
-        check, p = db.contains(db.plain(alias, heads_only, _has_latin(needle)), needle.text)
-        if needle.word_key and not heads_only:
-            # A whole jieba word is contiguous by definition: only the others need reading.
-            word, wp = db.holds(alias, [needle.word_key])
-            check, p = f"({word} OR {check})", wp + p
-        parts.append(check)
-        params += p
-    return " AND ".join(parts) or "1 = 1", params
+def _ids(db, keys, checks=()):
+    """SQL selecting the ids of texts that hold every one of ``keys`` and pass every check."""
+    if not checks:
+        return db.ids(keys)
+    sql, params = db.holds(keys)
+    for check, check_params in checks:
+        sql += " AND " + check
+        params = params + check_params
+    return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
 
 
-def _all_or_any(db, alias, needles, *, heads_only, every):
+def _check(db, needle: text.Needle, *, heads_only: bool):
+    """SQL true when text ``x`` has ``needle`` as written (read only where the terms do not prove it)."""
+    sql, params = db.contains(db.plain(heads_only, _has_latin(needle)), needle.text)
+    if needle.word_key and not heads_only:
+        # A whole jieba word is contiguous by definition: only the other texts are read.
+        word, word_params = db.ids([needle.word_key])
+        sql, params = f"(x.article_id IN ({word}) OR {sql})", word_params + params
+    return sql, params
+
+
+def _matching(db, needles, *, heads_only: bool, every: bool):
+    """SQL selecting the ids of texts holding every (or any) needle, in the title/headings or anywhere."""
+
+    def keys_of(needle):
+        return needle.head_keys if heads_only else needle.keys
+
     if every:
-        keys = [k for n in needles for k in (n.head_keys if heads_only else n.keys)]
-        sql, params = db.holds(alias, list(dict.fromkeys(keys)))
-        for needle in needles:
-            check, p = _needle_sql(db, alias, needle, heads_only=heads_only, with_keys=False)
-            if needle.needs_check:
-                sql += " AND " + check
-                params += p
-        return sql, params
-    parts, params = [], []
-    for needle in needles:
-        sql, p = _needle_sql(db, alias, needle, heads_only=heads_only)
-        parts.append(f"({sql})")
-        params += p
-    return "(" + " OR ".join(parts) + ")", params
+        keys = list(dict.fromkeys(k for n in needles for k in keys_of(n)))
+        return _ids(db, keys, [_check(db, n, heads_only=heads_only) for n in needles if n.needs_check])
+    parts = [
+        _ids(db, keys_of(n), [_check(db, n, heads_only=heads_only)] if n.needs_check else []) for n in needles
+    ]
+    return " UNION ".join(sql for sql, _p in parts), [p for _sql, params in parts for p in params]
 
 
 def _ancestor_pairs() -> list[tuple[int, int]]:
@@ -139,26 +147,22 @@ def _ancestor_pairs() -> list[tuple[int, int]]:
 def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool):
     """One query: the matching articles (ranked, filtered, twins once), then the facet counts.
 
-    Rows: (0, article id, series, year, status) best first, then (1, cluster, articles) per cluster."""
+    Rows: (0, article id, series, year, status, …) best first, then (1, cluster, articles) per cluster."""
     db = _backend()
-    where, params = _all_or_any(db, "d", needles, heads_only=False, every=every)
-    head, head_params = _all_or_any(db, "h", needles, heads_only=True, every=every)
+    where, params = _matching(db, needles, heads_only=False, every=every)
+    head, head_params = _matching(db, needles, heads_only=True, every=every)
     word_keys = [n.word_key for n in needles if n.word_key]
     if word_keys:
-        whole, whole_params = db.holds("w", word_keys, every=every)
-        whole_sql = f"d.article_id IN (SELECT w.article_id FROM {DOCS} w WHERE {whole})"
+        whole, whole_params = db.ids(word_keys, every=every)
+        whole_sql = f"d.article_id IN ({whole})"
     else:
         whole_sql, whole_params = "1 = 1", []
     exact_sql, exact_params = "1 = 0", []
     if runs:
-        # Only documents holding every pair of the runs (few: the pairs across word joins are rare)
-        # have their text read.
-        pairs, pair_params = db.holds("x", [k for run in runs for k in text.run_keys(run)])
-        checks = [db.contains(db.plain("d", False, False), run) for run in runs]
-        exact_sql = f"d.article_id IN (SELECT x.article_id FROM {DOCS} x WHERE {pairs}) AND " + " AND ".join(
-            sql for sql, _p in checks
-        )
-        exact_params = pair_params + [p for _sql, ps in checks for p in ps]
+        # Only texts holding every pair of the runs (few: pairs across word joins are rare) are read.
+        keys = [k for run in runs for k in text.run_keys(run)]
+        exact, exact_params = _ids(db, keys, [db.contains(db.plain(False, False), run) for run in runs])
+        exact_sql = f"d.article_id IN ({exact})"
     conditions, condition_params = [], []
     if statuses is not None:
         conditions.append("i.status IN (%s)" % ", ".join(["%s"] * len(statuses)))
@@ -179,16 +183,16 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
             % ", ".join(["%s"] * len(ids))
         )
         condition_params += ids
-    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))" if db is _Postgres else "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
+    day = db.day
     twin = "CASE WHEN d.fingerprint = '' THEN CAST(d.article_id AS varchar(20)) ELSE d.fingerprint END" if dedupe else "CAST(d.article_id AS varchar(20))"
     rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
     sql = (
         f"WITH hit AS (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, {day} AS day, "
-        f"CASE WHEN d.article_id IN (SELECT h.article_id FROM {DOCS} h WHERE {head}) THEN 4 ELSE 0 END "
+        f"CASE WHEN d.article_id IN ({head}) THEN 4 ELSE 0 END "
         f"+ CASE WHEN {exact_sql} THEN 2 ELSE 0 END + CASE WHEN {whole_sql} THEN 1 ELSE 0 END AS tier, "
         f"ROW_NUMBER() OVER (PARTITION BY {twin} ORDER BY CASE i.status {rank} ELSE 0 END DESC, "
         f"{day} DESC, d.article_id DESC) AS twin "
-        f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE {where}"
+        f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
         + "), kept AS (SELECT * FROM hit WHERE twin = 1) "
         "SELECT 0, article_id, series_id, year, status, tier, day, issue_id, position FROM kept"
@@ -327,11 +331,12 @@ class SearchResult:
 
 
 def results(*, search: Search, ids: list[int]) -> list[SearchResult]:
-    """One page of results, in ``ids``' order: highlighted title, issue, tags, snippet. Two queries."""
+    """One page of results, in ``ids``' order: highlighted title, issue, tags, snippet. Three queries."""
     documents = {
         d.article_id: d
-        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("article__issue__series")
+        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("issue__series")
     }
+    texts = SearchText.objects.in_bulk(list(ids))
     tags: dict[int, list[Cluster]] = {}
     for tag in ArticleCluster.objects.filter(article_id__in=list(ids)).select_related("cluster").order_by(
         "cluster__position", "id"
@@ -339,17 +344,17 @@ def results(*, search: Search, ids: list[int]) -> list[SearchResult]:
         tags.setdefault(tag.article_id, []).append(tag.cluster)
     out = []
     for pk in ids:
-        document = documents.get(pk)
-        if document is None:
+        document, search_text = documents.get(pk), texts.get(pk)
+        if document is None or search_text is None:
             continue
-        headings = set(text.unsegment(document.heads).split("\n")[1:])
-        issue = document.article.issue
+        headings = set(text.unsegment(search_text.heads).split("\n")[1:])
+        issue = document.issue
         out.append(
             SearchResult(
                 article_id=pk,
                 issue=issue,
                 title=text.highlight(document.title, search.needles),
-                snippet=text.snippet(document.text, headings, search.needles),
+                snippet=text.snippet(search_text.text, headings, search.needles),
                 clusters=tags.get(pk, []),
                 url=issue.get_absolute_url(),
             )

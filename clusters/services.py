@@ -16,7 +16,7 @@ from briefs.models import Article
 
 from . import text
 from .exceptions import ClusterInUse, ClustersPermissionDenied
-from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
+from .models import ArticleCluster, Cluster, SearchDocument, SearchText, Taxonomy
 from .taxonomy_data import (
     FUTURE_CATEGORY,
     SHENZHEN_8,
@@ -157,26 +157,29 @@ def document_fields(*, title: str, body: str) -> dict:
     }
 
 
-def _document(article: Article) -> SearchDocument:
-    return SearchDocument(
+def _documents(article: Article) -> tuple[SearchDocument, SearchText]:
+    fields = document_fields(title=article.title, body=article.body)
+    document = SearchDocument(
         article_id=article.pk,
         issue_id=article.issue_id,
         position=article.position,
-        **document_fields(title=article.title, body=article.body),
+        title=fields["title"],
+        fingerprint=fields["fingerprint"],
     )
+    return document, SearchText(article_id=article.pk, heads=fields["heads"], text=fields["text"])
 
 
-def _fts_terms(document) -> str:
-    return " ".join(sorted(text.document_terms(document.heads, document.text)))
+def _fts_terms(search_text) -> str:
+    return " ".join(sorted(text.document_terms(search_text.heads, search_text.text)))
 
 
 def fts_write(cursor, *, added=(), removed=()) -> None:
-    """SQLite only: forget the terms of ``removed`` documents and learn those of ``added``."""
+    """SQLite only: forget the terms of ``removed`` texts and learn those of ``added``."""
     cursor.executemany(
         f"INSERT INTO {FTS}({FTS}, rowid, terms) VALUES ('delete', %s, %s)",
-        [(d.article_id, _fts_terms(d)) for d in removed],
+        [(t.article_id, _fts_terms(t)) for t in removed],
     )
-    cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(d.article_id, _fts_terms(d)) for d in added])
+    cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(t.article_id, _fts_terms(t)) for t in added])
 
 
 def _sqlite() -> bool:
@@ -185,21 +188,22 @@ def _sqlite() -> bool:
 
 @transaction.atomic
 def search_document_rebuild(*, article: Article) -> SearchDocument:
-    """(Re)build the search document of one article."""
-    document = _document(article)
-    old = SearchDocument.objects.filter(article_id=article.pk).first()
+    """(Re)build the search document and text of one article."""
+    document, search_text = _documents(article)
+    old = SearchText.objects.filter(article_id=article.pk).first()
     document.save()
+    search_text.save()
     if _sqlite():
         with connection.cursor() as cursor:
-            fts_write(cursor, added=[document], removed=[old] if old else [])
+            fts_write(cursor, added=[search_text], removed=[old] if old else [])
     return document
 
 
-def search_document_forget(*, document: SearchDocument) -> None:
-    """The document is being deleted (with its article): SQLite's FTS table forgets its terms."""
+def search_text_forget(*, search_text: SearchText) -> None:
+    """The text is being deleted (with its article): SQLite's FTS table forgets its terms."""
     if _sqlite():
         with connection.cursor() as cursor:
-            fts_write(cursor, removed=[document])
+            fts_write(cursor, removed=[search_text])
 
 
 def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
@@ -210,13 +214,14 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     count = 0
     with transaction.atomic(), _bulk_index(enabled=articles is None):
         if articles is None:
+            SearchText.objects.all()._raw_delete(SearchText.objects.db)
             SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)
             if _sqlite():
                 with connection.cursor() as cursor:
                     cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
-        batch: list[SearchDocument] = []
+        batch: list[tuple[SearchDocument, SearchText]] = []
         for article in queryset.iterator(chunk_size=batch_size):
-            batch.append(_document(article))
+            batch.append(_documents(article))
             if len(batch) >= batch_size:
                 count += _write_batch(batch, replace=articles is not None)
                 batch = []
@@ -225,21 +230,24 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     return count
 
 
-def _write_batch(batch: list[SearchDocument], *, replace: bool) -> int:
+def _write_batch(batch, *, replace: bool) -> int:
+    ids = [document.article_id for document, _text in batch]
     old = []
     if replace:
-        existing = SearchDocument.objects.filter(article_id__in=[d.article_id for d in batch])
+        existing = SearchText.objects.filter(article_id__in=ids)
         old = list(existing) if _sqlite() else []
-        existing._raw_delete(SearchDocument.objects.db)
-    SearchDocument.objects.bulk_create(batch)
+        existing._raw_delete(SearchText.objects.db)
+        SearchDocument.objects.filter(article_id__in=ids)._raw_delete(SearchDocument.objects.db)
+    SearchDocument.objects.bulk_create([document for document, _text in batch])
+    texts = SearchText.objects.bulk_create([search_text for _document, search_text in batch])
     if _sqlite():
         with connection.cursor() as cursor:
-            fts_write(cursor, added=batch, removed=old)
+            fts_write(cursor, added=texts, removed=old)
     return len(batch)
 
 
-PG_GIN_INDEX = "clusters_searchdocument_terms_gin"
-PG_GIN_SQL = 'CREATE INDEX {} ON clusters_searchdocument USING GIN (clusters_search_terms(heads, "text"))'
+PG_GIN_INDEX = "clusters_searchtext_terms_gin"
+PG_GIN_SQL = 'CREATE INDEX {} ON clusters_searchtext USING GIN (clusters_search_terms(heads, "text"))'
 
 
 @contextmanager

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from briefs.models import Article, Issue, Series
 
-from . import charts, search as archive, selectors, services
+from . import charts, selectors, services
+from . import search as archive
 from .exceptions import ClustersError
 from .forms import CoverageForm, SearchForm
 from .models import Taxonomy

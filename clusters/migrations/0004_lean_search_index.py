@@ -45,12 +45,12 @@ POSTGRES = [
 ]
 # Text out of the row as soon as a row passes 128 bytes (compressed in TOAST): the heap a search
 # scans holds only the small columns.
-POSTGRES_TABLE = ["ALTER TABLE clusters_searchdocument SET (toast_tuple_target = 128)"]
+POSTGRES_TABLE = ["ALTER TABLE clusters_searchtext SET (toast_tuple_target = 128)"]
 POSTGRES_INDEX = [
-    'CREATE INDEX clusters_searchdocument_terms_gin ON clusters_searchdocument USING GIN (clusters_search_terms(heads, "text"))',
+    'CREATE INDEX clusters_searchtext_terms_gin ON clusters_searchtext USING GIN (clusters_search_terms(heads, "text"))',
 ]
 POSTGRES_REVERSE = [
-    "DROP INDEX IF EXISTS clusters_searchdocument_terms_gin",
+    "DROP INDEX IF EXISTS clusters_searchtext_terms_gin",
     "DROP FUNCTION IF EXISTS clusters_search_terms(text, text)",
     "DROP FUNCTION IF EXISTS clusters_search_grams(text, text)",
 ]
@@ -81,22 +81,26 @@ def rebuild(apps, schema_editor):
 
     Article = apps.get_model("briefs", "Article")
     SearchDocument = apps.get_model("clusters", "SearchDocument")
-    SearchDocument.objects.all().delete()
-    batch = []
+    SearchText = apps.get_model("clusters", "SearchText")
+    documents, texts = [], []
     articles = Article.objects.only("id", "issue_id", "position", "title", "body").order_by("id")
     for article in articles.iterator(chunk_size=500):
-        batch.append(
+        fields = document_fields(title=article.title, body=article.body)
+        documents.append(
             SearchDocument(
                 article_id=article.pk,
                 issue_id=article.issue_id,
                 position=article.position,
-                **document_fields(title=article.title, body=article.body),
+                title=fields["title"],
+                fingerprint=fields["fingerprint"],
             )
         )
-    SearchDocument.objects.bulk_create(batch, batch_size=500)
+        texts.append(SearchText(article_id=article.pk, heads=fields["heads"], text=fields["text"]))
+    SearchDocument.objects.bulk_create(documents, batch_size=500)
+    SearchText.objects.bulk_create(texts, batch_size=500)
     if schema_editor.connection.vendor == "sqlite":
         with schema_editor.connection.cursor() as cursor:
-            fts_write(cursor, added=batch)
+            fts_write(cursor, added=texts)
 
 
 class Migration(migrations.Migration):
@@ -104,7 +108,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(_run({"postgresql": POSTGRES, "sqlite": SQLITE}), migrations.RunPython.noop),
-        # Made anew (the documents are derived data): small columns first, the text last.
+        # Made anew (derived data): a narrow table to rank by, the text in a table of its own.
         migrations.DeleteModel(name="SearchDocument"),
         migrations.CreateModel(
             name="SearchDocument",
@@ -132,12 +136,29 @@ class Migration(migrations.Migration):
                 ),
                 ("position", models.PositiveSmallIntegerField(default=1, verbose_name="Position")),
                 ("fingerprint", models.CharField(blank=True, max_length=16, verbose_name="Fingerprint")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Modified at")),
                 ("title", models.CharField(max_length=200, verbose_name="Title")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Modified at")),
+            ],
+            options={"verbose_name": "Search document", "verbose_name_plural": "Search documents"},
+        ),
+        migrations.CreateModel(
+            name="SearchText",
+            fields=[
+                (
+                    "article",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_text",
+                        serialize=False,
+                        to="briefs.article",
+                        verbose_name="Article",
+                    ),
+                ),
                 ("heads", models.TextField(blank=True, verbose_name="Title and headings")),
                 ("text", models.TextField(blank=True, verbose_name="Text")),
             ],
-            options={"verbose_name": "Search document", "verbose_name_plural": "Search documents"},
+            options={"verbose_name": "Search text", "verbose_name_plural": "Search texts"},
         ),
         migrations.RunPython(_run({"postgresql": POSTGRES_TABLE}), migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
