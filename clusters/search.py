@@ -12,7 +12,6 @@ The SQL differs by database only in how the index is asked (a GIN expression ind
 an FTS5 table on SQLite) and in the name of the substring function; the rules are the same.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -194,29 +193,30 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         f"{day} DESC, d.article_id DESC) AS twin "
         f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
-        + "), kept AS (SELECT * FROM hit WHERE twin = 1) "
-        "SELECT 0, article_id, series_id, year, status, tier, day, issue_id, position FROM kept"
+        + "), kept AS MATERIALIZED (SELECT * FROM hit WHERE twin = 1) "
+        # Few columns per hit: handing rows to Python is what costs at 20,000 matches.
+        "SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY tier DESC, day DESC, issue_id DESC, position, "
+        "article_id) FROM kept"
     )
     all_params = [*head_params, *exact_params, *whole_params, *params, *condition_params]
     if facets:
-        pairs = _ancestor_pairs()
-        values = ", ".join(["(%s, %s)"] * len(pairs))
         sql += (
-            " UNION ALL SELECT 1, anc.a, COUNT(DISTINCT kept.article_id), NULL, NULL, NULL, NULL, NULL, NULL "
-            f"FROM kept JOIN {TAGS} t ON t.article_id = kept.article_id "
-            f"JOIN (VALUES {values}) AS anc(c, a) ON anc.c = t.cluster_id GROUP BY anc.a"
-            if db is _Postgres and pairs
-            else ""
+            " UNION ALL SELECT 2, series_id, NULL, COUNT(*) FROM kept GROUP BY series_id"
+            " UNION ALL SELECT 3, year, NULL, COUNT(*) FROM kept GROUP BY year"
+            " UNION ALL SELECT 4, NULL, status, COUNT(*) FROM kept GROUP BY status"
         )
-        if db is _Sqlite and pairs:
-            # SQLite names VALUES columns column1, column2.
+        pairs = _ancestor_pairs()
+        if pairs:
+            # (cluster, itself or an ancestor) as a VALUES table; SQLite names its columns column1, column2.
+            values = ", ".join(["(%s, %s)"] * len(pairs))
+            c, a = ("anc.column1", "anc.column2") if db is _Sqlite else ("anc.c", "anc.a")
             sql += (
-                " UNION ALL SELECT 1, anc.column2, COUNT(DISTINCT kept.article_id), NULL, NULL, NULL, NULL, NULL, NULL "
+                f" UNION ALL SELECT 1, {a}, NULL, COUNT(DISTINCT kept.article_id) "
                 f"FROM kept JOIN {TAGS} t ON t.article_id = kept.article_id "
-                f"JOIN (VALUES {values}) AS anc ON anc.column1 = t.cluster_id GROUP BY anc.column2"
+                f"JOIN (VALUES {values}) AS anc{'' if db is _Sqlite else '(c, a)'} ON {c} = t.cluster_id GROUP BY {a}"
             )
-        all_params += [x for pair in pairs for x in pair] if pairs else []
-    sql += " ORDER BY 1, 6 DESC, 7 DESC, 8 DESC, 9, 2"
+            all_params += [x for pair in pairs for x in pair]
+    sql += " ORDER BY 1, 4"
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
         return cursor.fetchall()
@@ -289,23 +289,25 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
     if not rows and len(needles) > 1:
         rows = _matches(needles, every=False, **options)
         result.any_word = True
-    hits = [row for row in rows if row[0] == 0]
-    result.ids = [row[1] for row in hits]
-    if facets and hits:
-        result.facets = _facets(hits, {row[1]: row[2] for row in rows if row[0] == 1})
+    result.ids = [row[1] for row in rows if row[0] == 0]
+    if facets and result.ids:
+        result.facets = _facets(rows)
     return result
 
 
-def _facets(hits, per_cluster: dict[int, int]) -> Facets:
+def _facets(rows) -> Facets:
+    per_cluster = {key: n for kind, key, _label, n in rows if kind == 1}
     clusters = list(Cluster.objects.filter(pk__in=list(per_cluster)).order_by("taxonomy__position", "position", "id"))
     present = {c.pk for c in clusters}
     depth = {}
     for c in clusters:  # parents come before their children in this order
         depth[c.pk] = depth[c.parent_id] + 1 if c.parent_id in present else 0
     return Facets(
-        series=sorted(Counter(row[2] for row in hits).items()),
-        years=sorted(Counter(row[3] for row in hits).items(), key=lambda kv: -(kv[0] or 0)),
-        statuses=sorted(Counter(row[4] for row in hits).items(), key=lambda kv: -STATUS_RANK.get(kv[0], 0)),
+        series=sorted((key, n) for kind, key, _label, n in rows if kind == 2),
+        years=sorted(((key, n) for kind, key, _label, n in rows if kind == 3), key=lambda kv: -(kv[0] or 0)),
+        statuses=sorted(
+            ((label, n) for kind, _key, label, n in rows if kind == 4), key=lambda kv: -STATUS_RANK.get(kv[0], 0)
+        ),
         clusters=[(c, depth[c.pk], per_cluster[c.pk]) for c in clusters],
     )
 
