@@ -396,3 +396,17 @@ def test_search_box_on_the_admin_index_and_issue_pages(client, archive_data, rol
         assert 'class="zhiku-search-box"' in content, url
         assert 'action="/clusters/search/"' in content
         assert 'href="/clusters/coverage/"' in content
+
+
+def test_tokenizer_preloaded_by_the_app_config(settings, monkeypatch):
+    """With CLUSTERS_PRELOAD_TOKENIZER on (production), ClustersConfig.ready loads jieba's dictionary,
+    so a process forked after it (gunicorn preload_app) never loads it on its first search."""
+    from django.apps import apps
+
+    monkeypatch.setattr(text, "_tokenizer", None)
+    settings.CLUSTERS_PRELOAD_TOKENIZER = False
+    apps.get_app_config("clusters").ready()
+    assert text._tokenizer is None
+    settings.CLUSTERS_PRELOAD_TOKENIZER = True
+    apps.get_app_config("clusters").ready()
+    assert text._tokenizer is not None
