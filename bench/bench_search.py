@@ -186,16 +186,18 @@ def _index_size():
         if connection.vendor == "postgresql":
             cursor.execute("SELECT SUM(octet_length(title) + octet_length(body)) FROM briefs_article")
             html_bytes = cursor.fetchone()[0]
-            cursor.execute("SELECT pg_total_relation_size('clusters_searchdocument')")
-            index_bytes = cursor.fetchone()[0]
-            cursor.execute("SELECT SUM(octet_length(replace(heads || text, E'\\x1f', ''))) FROM clusters_searchdocument")
-        else:
             cursor.execute(
-                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'clusters_searchdocument%' "
-                "OR name LIKE 'clusters_searchterms%' OR name LIKE 'sqlite_autoindex_clusters_searchdocument%'"
+                "SELECT pg_total_relation_size('clusters_searchdocument') + pg_total_relation_size('clusters_searchtext')"
             )
             index_bytes = cursor.fetchone()[0]
-            cursor.execute("SELECT SUM(LENGTH(CAST(replace(heads || text, char(31), '') AS BLOB))) FROM clusters_searchdocument")
+            cursor.execute("SELECT SUM(octet_length(replace(heads || text, E'\\x1f', ''))) FROM clusters_searchtext")
+        else:
+            cursor.execute(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'clusters_search%' "
+                "OR name LIKE 'sqlite_autoindex_clusters_search%'"
+            )
+            index_bytes = cursor.fetchone()[0]
+            cursor.execute("SELECT SUM(LENGTH(CAST(replace(heads || text, char(31), '') AS BLOB))) FROM clusters_searchtext")
         text_bytes = cursor.fetchone()[0]
     return index_bytes, html_bytes, text_bytes
 
@@ -230,6 +232,7 @@ def main():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE clusters_searchdocument")
+                cursor.execute("VACUUM ANALYZE clusters_searchtext")
         index_bytes, html_bytes, text_bytes = _index_size()
         print(
             "index size: %.1f MB = %.2f× the articles' HTML (%.1f MB), %.2f× their plain text (%.1f MB)"
