@@ -181,8 +181,6 @@ def _index_size():
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS BLOB))) FROM briefs_article")
-        html_bytes = cursor.fetchone()[0] if connection.vendor == "sqlite" else None
         if connection.vendor == "postgresql":
             cursor.execute("SELECT SUM(octet_length(title) + octet_length(body)) FROM briefs_article")
             html_bytes = cursor.fetchone()[0]
@@ -192,6 +190,8 @@ def _index_size():
             index_bytes = cursor.fetchone()[0]
             cursor.execute("SELECT SUM(octet_length(replace(heads || text, E'\\x1f', ''))) FROM clusters_searchtext")
         else:
+            cursor.execute("SELECT SUM(LENGTH(CAST(title AS BLOB)) + LENGTH(CAST(body AS BLOB))) FROM briefs_article")
+            html_bytes = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'clusters_search%' "
                 "OR name LIKE 'sqlite_autoindex_clusters_search%'"
