@@ -143,54 +143,74 @@ def _ancestor_pairs() -> list[tuple[int, int]]:
     return pairs
 
 
-def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool):
-    """One query: the matching articles (ranked, filtered, twins once), then the facet counts.
-
-    Rows: (0, article id, series, year, status, …) best first, then (1, cluster, articles) per cluster."""
-    db = _backend()
-    where, params = _matching(db, needles, heads_only=False, every=every)
-    head, head_params = _matching(db, needles, heads_only=True, every=every)
-    word_keys = [n.word_key for n in needles if n.word_key]
-    if word_keys:
-        whole, whole_params = db.ids(word_keys, every=every)
-        whole_sql = f"d.article_id IN ({whole})"
-    else:
-        whole_sql, whole_params = "1 = 1", []
-    exact_sql, exact_params = "1 = 0", []
-    if runs:
-        # Only texts holding every pair of the runs (few: pairs across word joins are rare) are read.
-        keys = [k for run in runs for k in text.run_keys(run)]
-        exact, exact_params = _ids(db, keys, [db.contains(db.plain(False, False), run) for run in runs])
-        exact_sql = f"d.article_id IN ({exact})"
-    conditions, condition_params = [], []
+def _conditions(statuses, filters) -> tuple[list[str], list]:
+    """WHERE clauses on the document ``d`` and its issue ``i`` for what the user may see and asked for."""
+    conditions, params = [], []
     if statuses is not None:
         conditions.append("i.status IN (%s)" % ", ".join(["%s"] * len(statuses)))
-        condition_params += sorted(statuses)
+        params += sorted(statuses)
     if filters.series_id:
         conditions.append("i.series_id = %s")
-        condition_params.append(int(filters.series_id))
+        params.append(int(filters.series_id))
     if filters.year:
         conditions.append("i.year = %s")
-        condition_params.append(int(filters.year))
+        params.append(int(filters.year))
     if filters.status:
         conditions.append("i.status = %s")
-        condition_params.append(str(filters.status))
+        params.append(str(filters.status))
     if filters.cluster_id:
         ids = sorted({c for c, a in _ancestor_pairs() if a == int(filters.cluster_id)}) or [0]
         conditions.append(
             f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.article_id = d.article_id AND t.cluster_id IN (%s))"
             % ", ".join(["%s"] * len(ids))
         )
-        condition_params += ids
+        params += ids
+    return conditions, params
+
+
+def _tier(db, needles, runs, *, every: bool) -> tuple[str, list]:
+    """SQL for the rank of ``d``: 4 × hit in title/headings + 2 × the typed runs as written + 1 × whole words."""
+    head, head_params = _matching(db, needles, heads_only=True, every=every)
+    word_keys = [n.word_key for n in needles if n.word_key]
+    whole_sql, whole_params = "1 = 1", []
+    if word_keys:
+        whole, whole_params = db.ids(word_keys, every=every)
+        whole_sql = f"d.article_id IN ({whole})"
+    exact_sql, exact_params = "1 = 0", []
+    if runs:
+        # Only texts holding every pair of the runs (few: pairs across word joins are rare) are read.
+        keys = [k for run in runs for k in text.run_keys(run)]
+        exact, exact_params = _ids(db, keys, [db.contains(db.plain(False, False), run) for run in runs])
+        exact_sql = f"d.article_id IN ({exact})"
+    sql = (
+        f"CASE WHEN d.article_id IN ({head}) THEN 4 ELSE 0 END + CASE WHEN {exact_sql} THEN 2 ELSE 0 END "
+        f"+ CASE WHEN {whole_sql} THEN 1 ELSE 0 END"
+    )
+    return sql, head_params + exact_params + whole_params
+
+
+def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool):
+    """One query: the matching articles (ranked, filtered, twins once), then the facet counts.
+
+    Rows: (0, article id, None, rank) best first, then (kind, key, label, count) per facet entry:
+    1 cluster, 2 series, 3 year, 4 status."""
+    db = _backend()
+    where, params = _matching(db, needles, heads_only=False, every=every)
+    tier, tier_params = _tier(db, needles, runs, every=every)
+    conditions, condition_params = _conditions(statuses, filters)
     day = db.day
-    twin = "CASE WHEN d.fingerprint = '' THEN CAST(d.article_id AS varchar(20)) ELSE d.fingerprint END" if dedupe else "CAST(d.article_id AS varchar(20))"
-    rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
+    if dedupe:
+        # Twins share a fingerprint; of each family the signed (else newest) one is kept.
+        rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
+        twin = (
+            "ROW_NUMBER() OVER (PARTITION BY CASE WHEN d.fingerprint = '' THEN CAST(d.article_id AS varchar(20)) "
+            f"ELSE d.fingerprint END ORDER BY CASE i.status {rank} ELSE 0 END DESC, {day} DESC, d.article_id DESC)"
+        )
+    else:
+        twin = "1"
     sql = (
         f"WITH hit AS (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, {day} AS day, "
-        f"CASE WHEN d.article_id IN ({head}) THEN 4 ELSE 0 END "
-        f"+ CASE WHEN {exact_sql} THEN 2 ELSE 0 END + CASE WHEN {whole_sql} THEN 1 ELSE 0 END AS tier, "
-        f"ROW_NUMBER() OVER (PARTITION BY {twin} ORDER BY CASE i.status {rank} ELSE 0 END DESC, "
-        f"{day} DESC, d.article_id DESC) AS twin "
+        f"{tier} AS tier, {twin} AS twin "
         f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
         + "), kept AS MATERIALIZED (SELECT * FROM hit WHERE twin = 1) "
@@ -198,7 +218,7 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         "SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY tier DESC, day DESC, issue_id DESC, position, "
         "article_id) FROM kept"
     )
-    all_params = [*head_params, *exact_params, *whole_params, *params, *condition_params]
+    all_params = [*tier_params, *params, *condition_params]
     if facets:
         sql += (
             " UNION ALL SELECT 2, series_id, NULL, COUNT(*) FROM kept GROUP BY series_id"
