@@ -140,8 +140,8 @@ def _search_page(q):
     """What the search page does: every match ranked, counted, faceted; the first page's results."""
     from clusters import search
 
-    found = search.search(q)
-    search.results(search=found, ids=found.ids[:PAGE])
+    found = search.search(q, page=1, page_size=PAGE)
+    search.results(search=found, ids=found.ids)
     return found.total
 
 

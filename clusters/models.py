@@ -180,6 +180,7 @@ class SearchDocument(models.Model):
     class Meta:
         verbose_name = _("Search document")
         verbose_name_plural = _("Search documents")
+        indexes = [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")]  # twins
 
     def __str__(self):
         return self.title

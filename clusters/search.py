@@ -189,36 +189,59 @@ def _tier(db, needles, runs, *, every: bool) -> tuple[str, list]:
     return sql, head_params + exact_params + whole_params
 
 
-def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool):
-    """One query: the matching articles (ranked, filtered, twins once), then the facet counts.
+def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool, window):
+    """One query: the matching articles (ranked, filtered, twins once) — all, or the ``window``
+    (offset, limit) of them — then their total and the facet counts.
 
-    Rows: (0, article id, None, rank) best first, then (kind, key, label, count) per facet entry:
-    1 cluster, 2 series, 3 year, 4 status."""
+    Rows: (0, article id, None, rank) best first, then (kind, key, label, count): 1 cluster,
+    2 series, 3 year, 4 status, 5 the total."""
     db = _backend()
     where, params = _matching(db, needles, heads_only=False, every=every)
     tier, tier_params = _tier(db, needles, runs, every=every)
     conditions, condition_params = _conditions(statuses, filters)
     day = db.day
+    twin_sql, twin_params = "", []
     if dedupe:
-        # Twins share a fingerprint; of each family the signed (else newest) one is kept.
+        # Twins share a fingerprint (few do): a text is left out when a twin the user may see
+        # is signed before it (else newer). Both hold the same text, so both match.
         rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
-        twin = (
-            "ROW_NUMBER() OVER (PARTITION BY CASE WHEN d.fingerprint = '' THEN CAST(d.article_id AS varchar(20)) "
-            f"ELSE d.fingerprint END ORDER BY CASE i.status {rank} ELSE 0 END DESC, {day} DESC, d.article_id DESC)"
+        visible, twin_params = "", []
+        if statuses is not None:
+            visible += "AND i2.status IN (%s) " % ", ".join(["%s"] * len(statuses))
+            twin_params += sorted(statuses)
+        for column, value in (("status", filters.status), ("series_id", filters.series_id), ("year", filters.year)):
+            if value:
+                visible += f"AND i2.{column} = %s "
+                twin_params.append(value)
+        twin_sql = (
+            f" AND NOT (d.fingerprint IN (SELECT f.fingerprint FROM {DOCS} f WHERE f.fingerprint <> '' "
+            "GROUP BY f.fingerprint HAVING COUNT(*) > 1) "
+            f"AND EXISTS (SELECT 1 FROM {DOCS} d2 JOIN {Issue._meta.db_table} i2 ON i2.id = d2.issue_id "
+            f"WHERE d2.fingerprint = d.fingerprint AND d2.article_id <> d.article_id {visible}"
+            f"AND (CASE i2.status {rank} ELSE 0 END, {day.replace('i.', 'i2.')}, d2.article_id) > "
+            f"(CASE i.status {rank} ELSE 0 END, {day}, d.article_id)))"
         )
-    else:
-        twin = "1"
+    order = "tier DESC, day DESC, issue_id DESC, position, article_id"
+    hits = f"SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY {order}) FROM kept"
+    window_params = []
+    if window is not None:
+        # Only one page leaves the database; the sort keeps the top rows only.
+        hits = (
+            f"SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY {order}) "
+            f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+        )
+        window_params = [window[1], window[0]]
     sql = (
-        f"WITH hit AS (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, {day} AS day, "
-        f"{tier} AS tier, {twin} AS twin "
+        f"WITH kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, "
+        f"{day} AS day, {tier} AS tier "
         f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
-        + "), kept AS MATERIALIZED (SELECT * FROM hit WHERE twin = 1) "
-        # Few columns per hit: handing rows to Python is what costs at 20,000 matches.
-        "SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY tier DESC, day DESC, issue_id DESC, position, "
-        "article_id) FROM kept"
+        + twin_sql
+        + ") "
+        + hits
+        + " UNION ALL SELECT 5, NULL, NULL, COUNT(*) FROM kept"
     )
-    all_params = [*tier_params, *params, *condition_params]
+    all_params = [*tier_params, *params, *condition_params, *twin_params, *window_params]
     if facets:
         sql += (
             " UNION ALL SELECT 2, series_id, NULL, COUNT(*) FROM kept GROUP BY series_id"
@@ -281,18 +304,17 @@ class Facets:
 class Search:
     term: str
     needles: list[text.Needle]
-    ids: list[int]  # every match, best first
+    ids: list[int]  # every match best first, or those of ``page``
+    total: int = 0  # exact
+    page: int | None = None
     any_word: bool = False  # no article had every word: these have at least one
     facets: Facets = field(default_factory=Facets)
 
-    @property
-    def total(self) -> int:
-        return len(self.ids)
-
 
 def search(term: str, *, user=None, filters: SearchFilters | None = None, facets: bool = True,
-           dedupe: bool = True) -> Search:
-    """Every article ``user`` may see that matches ``term`` and ``filters``, best first, with facet counts."""
+           dedupe: bool = True, page: int | None = None, page_size: int = 20) -> Search:
+    """Articles ``user`` may see that match ``term`` and ``filters``, best first, with their total
+    and facet counts: every one, or only page ``page`` (1-based; past the end, the last page)."""
     term = (term or "").strip()
     needles = text.parse_query(term)
     result = Search(term=term, needles=needles, ids=[])
@@ -304,15 +326,25 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
         "dedupe": dedupe,
         "facets": facets,
         "runs": text.joined_runs(term),
+        "window": None if page is None else ((max(page, 1) - 1) * page_size, page_size),
     }
     rows = _matches(needles, every=True, **options)
-    if not rows and len(needles) > 1:
+    if not _total(rows) and len(needles) > 1:
         rows = _matches(needles, every=False, **options)
         result.any_word = True
+    result.total = _total(rows)
     result.ids = [row[1] for row in rows if row[0] == 0]
-    if facets and result.ids:
+    if page is not None and not result.ids and result.total:
+        last = (result.total - 1) // page_size + 1
+        return search(term, user=user, filters=filters, facets=facets, dedupe=dedupe, page=last, page_size=page_size)
+    result.page = page
+    if facets and result.total:
         result.facets = _facets(rows)
     return result
+
+
+def _total(rows) -> int:
+    return next((row[3] for row in rows if row[0] == 5), 0)
 
 
 def _facets(rows) -> Facets:

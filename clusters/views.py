@@ -66,9 +66,12 @@ def search(request):
             cluster_id=data["cluster"].pk if data["cluster"] else None,
             status=data["status"] or None,
         )
-        found = selectors.search(data["q"], user=request.user, filters=filters)
-        page = Paginator(found.ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        results = archive.results(search=found, ids=list(page.object_list))
+        number = request.GET.get("page", "1")
+        number = int(number) if number.isdigit() else 1
+        found = selectors.search(data["q"], user=request.user, filters=filters, page=number, page_size=PAGE_SIZE)
+        # The search returns one page and the exact total; the paginator only draws the links.
+        page = Paginator(range(found.total), PAGE_SIZE).get_page(found.page)
+        results = archive.results(search=found, ids=found.ids)
         facets = _facet_links(request, found)
     query = request.GET.copy()
     query.pop("page", None)

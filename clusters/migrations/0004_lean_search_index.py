@@ -139,7 +139,11 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=200, verbose_name="Title")),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="Modified at")),
             ],
-            options={"verbose_name": "Search document", "verbose_name_plural": "Search documents"},
+            options={
+                "verbose_name": "Search document",
+                "verbose_name_plural": "Search documents",
+                "indexes": [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")],
+            },
         ),
         migrations.CreateModel(
             name="SearchText",
