@@ -1,5 +1,6 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 VIEW = ("clusters.view_taxonomy", "clusters.view_cluster")
@@ -28,15 +29,23 @@ class ClustersConfig(AppConfig):
         from briefs.models import Article
         from zhiku import roles
 
-        from . import receivers
+        from . import receivers, text
         from .admin import ARTICLE_ADMIN_EXTENSION
         from .demo import load_demo_clusters
-        from .selectors import article_search_ids
+        from .models import SearchText
+        from .search import article_search_ids
 
         register_demo_loader(load_demo_clusters)
         register_article_search(article_search_ids)
         register_admin_extension("article", ARTICLE_ADMIN_EXTENSION)
         post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
+        post_delete.connect(
+            receivers.search_text_deleted, sender=SearchText, dispatch_uid="clusters.search_text_deleted"
+        )
+        if getattr(settings, "CLUSTERS_PRELOAD_TOKENIZER", False):
+            # Load jieba's dictionary now, in the process gunicorn forks its workers from
+            # (preload_app), so no worker pays for it on its first search.
+            text.tokenizer()
         for role in roles.ROLES:
             roles.add_role_permissions(role.key, VIEW + ("clusters.view_articlecluster",))
         roles.add_role_permissions(roles.EDITOR, TAG)

@@ -161,24 +161,48 @@ class ArticleCluster(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The searchable form of one article, rebuilt whenever the article is saved.
-
-    ``tokens`` holds jieba's search-mode words plus every CJK character, space-separated. The
-    database-specific index is kept in step by triggers made in the migrations: a ``tsvector``
-    column with a GIN index on PostgreSQL, an FTS5 table on SQLite.
+    """What the archive search ranks and filters by, one narrow row per article (its text is in
+    SearchText, so ranking every match reads small rows only). Rebuilt whenever the article is saved;
+    issue and position are copied from the article so a search does not read the article table.
     """
 
     article = models.OneToOneField(
         Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
+    issue = models.ForeignKey(
+        "briefs.Issue", verbose_name=_("Issue"), on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("Position"), default=1)
+    fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
     title = models.CharField(_("Title"), max_length=200)
-    text = models.TextField(_("Text"), blank=True)
-    tokens = models.TextField(_("Tokens"), blank=True)
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Search document")
         verbose_name_plural = _("Search documents")
+        indexes = [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")]  # twins
 
     def __str__(self):
         return self.title
+
+
+class SearchText(models.Model):
+    """The text of one article, stored once for the search: ``heads`` (title and headings) and
+    ``text`` (every block, one per line), both with jieba's word boundaries marked by U+001F (see
+    ``clusters.text``). The database's index is derived from them: on PostgreSQL a GIN index on
+    ``clusters_search_terms(heads, text)``, on SQLite a contentless FTS5 table fed by the services.
+    Neither is in Django's model state.
+    """
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+    )
+    heads = models.TextField(_("Title and headings"), blank=True)
+    text = models.TextField(_("Text"), blank=True)
+
+    class Meta:
+        verbose_name = _("Search text")
+        verbose_name_plural = _("Search texts")
+
+    def __str__(self):
+        return str(self.article_id)

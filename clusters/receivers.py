@@ -8,3 +8,7 @@ def article_saved(sender, instance, raw=False, **kwargs):
     if raw:
         return
     services.search_document_rebuild(article=instance)
+
+
+def search_text_deleted(sender, instance, **kwargs):
+    services.search_text_forget(search_text=instance)

@@ -3,19 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
-from django.utils.safestring import SafeString
 
-from briefs.models import Article, Issue
+from briefs.models import Article
 
 from . import text
-from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
-
-SEARCH_LIMIT = 500
-
+from .models import ArticleCluster, Cluster, Taxonomy
 
 # --- suggestions --------------------------------------------------------------------------------
 
@@ -175,182 +170,6 @@ def coverage(*, taxonomy: Taxonomy | None, today: datetime.date | None = None) -
     return report
 
 
-# --- search -------------------------------------------------------------------------------------
+# --- search: see clusters.search ------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class SearchFilters:
-    series_id: int | None = None
-    year: int | None = None
-    cluster_id: int | None = None
-    status: str | None = None
-
-
-@dataclass
-class SearchResult:
-    article_id: int
-    issue_id: int
-    issue: Issue
-    title: SafeString
-    snippet: SafeString
-    url: str
-
-
-def _filter_sql(filters: SearchFilters) -> tuple[str, str, list]:
-    """(joins, " AND ..." conditions, params) narrowing rows aliased ``d`` with an ``article_id``."""
-    article = Article._meta.db_table
-    issue = Issue._meta.db_table
-    tag = ArticleCluster._meta.db_table
-    clauses, params = [], []
-    if filters.series_id:
-        clauses.append("i.series_id = %s")
-        params.append(int(filters.series_id))
-    if filters.year:
-        clauses.append("i.year = %s")
-        params.append(int(filters.year))
-    if filters.status:
-        clauses.append("i.status = %s")
-        params.append(str(filters.status))
-    if filters.cluster_id:
-        ids = cluster_descendant_ids([filters.cluster_id])
-        clauses.append(
-            "EXISTS (SELECT 1 FROM {} t WHERE t.article_id = a.id AND t.cluster_id IN ({}))".format(
-                tag, ", ".join(["%s"] * len(ids))
-            )
-        )
-        params.extend(ids)
-    if not clauses:
-        return "", "", []
-    joins = f" JOIN {article} a ON a.id = d.article_id JOIN {issue} i ON i.id = a.issue_id"
-    return joins, "".join(" AND " + clause for clause in clauses), params
-
-
-# The ranking looks at the most recent matches only: for a word that is in most of the archive,
-# ranking every match costs more than the best 500 of the latest few thousand are worth.
-RANK_WINDOW = 1000
-
-
-MAX_WINDOWS = 6
-
-
-def _pg_ids(cursor, phrases, words, joins, conditions, params, limit) -> list[int]:
-    """Two steps, window by window from the latest article back.
-
-    First the latest articles holding all the bigrams: the GIN index answers that exactly without
-    reading a single vector (for words in most of the archive the planner would rather walk the
-    primary key backwards reading every vector, many times slower, so the bitmap plan is asked
-    for). Then, for that window only, the phrase check (the bigrams in order) and the rank. More
-    windows are read while the phrase check leaves fewer than ``limit`` hits.
-
-    phraseto_tsquery/plainto_tsquery parse the words themselves: input never becomes tsquery
-    syntax; only the number of phrases shapes the SQL."""
-    table = SearchDocument._meta.db_table
-    all_bigrams = " ".join(token for p in phrases for token in p)
-    phrase_sql = " && ".join(["phraseto_tsquery('simple', %s)"] * len(phrases))
-    phrase_params = [" ".join(p) for p in phrases]
-    needs_phrase = any(len(p) > 1 for p in phrases)
-    rank_sql = (
-        "SELECT r.article_id, r.rank FROM (SELECT w.article_id, {hit} AS hit, "
-        "ts_rank(w.search_vector, ({phrases}) || plainto_tsquery('simple', %s)) AS rank "
-        "FROM {table} w WHERE w.article_id = ANY(%s) OFFSET 0) r WHERE r.hit"
-    ).format(hit="w.search_vector @@ (%s)" % phrase_sql if needs_phrase else "TRUE", phrases=phrase_sql, table=table)
-    hits: list[tuple[float, int]] = []
-    before = None
-    for _window in range(MAX_WINDOWS):
-        with transaction.atomic():
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute(
-                f"SELECT d.article_id FROM {table} d{joins} WHERE d.search_vector @@ plainto_tsquery('simple', %s)"
-                f"{conditions}{' AND d.article_id < %s' if before else ''} ORDER BY d.article_id DESC LIMIT %s",
-                [all_bigrams, *params, *([before] if before else []), RANK_WINDOW],
-            )
-            window = [row[0] for row in cursor.fetchall()]
-            cursor.execute("SET LOCAL enable_seqscan = on")
-            cursor.execute("SET LOCAL enable_indexscan = on")
-        if not window:
-            break
-        cursor.execute(rank_sql, [*(phrase_params if needs_phrase else []), *phrase_params, " ".join(words), window])
-        hits.extend((rank, pk) for pk, rank in cursor.fetchall())
-        if len(window) < RANK_WINDOW or len(hits) >= limit:
-            break
-        before = window[-1]
-    hits.sort(key=lambda hit: (-hit[0], -hit[1]))
-    return [pk for _rank, pk in hits[:limit]]
-
-
-def _fts_ids(phrases: list[list[str]], words: list[str], filters: SearchFilters, limit: int) -> list[int]:
-    joins, conditions, params = _filter_sql(filters)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            return _pg_ids(cursor, phrases, words, joins, conditions, params, limit)
-        else:
-            # Each phrase quoted as an FTS5 string (quotes doubled, tokens space-separated); the OR
-            # group is implied by the phrases and only lets bm25 score the whole words too.
-            def quoted(tokens):
-                return '"{}"'.format(" ".join(tokens).replace('"', '""'))
-
-            match = " AND ".join(quoted(p) for p in phrases)
-            if words:
-                match = "({}) AND ({} OR {})".format(match, " OR ".join(quoted([w]) for w in words), quoted(phrases[0]))
-            sql = (
-                "SELECT w.article_id FROM (SELECT d.article_id, d.r FROM (SELECT rowid AS article_id, "
-                f"bm25(clusters_searchfts) AS r FROM clusters_searchfts WHERE clusters_searchfts MATCH %s) d{joins} "
-                f"WHERE 1 = 1{conditions} ORDER BY d.article_id DESC LIMIT %s) w ORDER BY w.r, w.article_id DESC LIMIT %s"
-            )
-            cursor.execute(sql, [match, *params, RANK_WINDOW, limit])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _like_ids(term: str, filters: SearchFilters, limit: int) -> list[int]:
-    """Plain substring match on the search table: the fallback when the words find nothing."""
-    queryset = SearchDocument.objects.filter(Q(title__icontains=term) | Q(text__icontains=term))
-    if filters.series_id:
-        queryset = queryset.filter(article__issue__series_id=filters.series_id)
-    if filters.year:
-        queryset = queryset.filter(article__issue__year=filters.year)
-    if filters.status:
-        queryset = queryset.filter(article__issue__status=filters.status)
-    if filters.cluster_id:
-        queryset = queryset.filter(
-            article__cluster_tags__cluster_id__in=cluster_descendant_ids([filters.cluster_id])
-        ).distinct()
-    return list(queryset.order_by("-article_id").values_list("article_id", flat=True)[:limit])
-
-
-def article_search_ids(term: str, *, filters: SearchFilters | None = None, limit: int = SEARCH_LIMIT) -> list[int]:
-    """Ids of articles matching ``term`` (titles and bodies of every issue), best first."""
-    term = (term or "").strip()
-    if not term:
-        return []
-    filters = filters or SearchFilters()
-    phrases, words = text.query_terms(term)
-    ids = _fts_ids(phrases, words, filters, limit) if phrases else []
-    if not ids and len(term) <= 50:
-        ids = _like_ids(term, filters, limit)
-    return ids
-
-
-def article_search_results(*, term: str, ids: list[int]) -> list[SearchResult]:
-    """Results for ``ids`` (one page, in that order) with highlighted titles and snippets; one query."""
-    documents = {
-        d.article_id: d
-        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("article__issue__series")
-    }
-    results = []
-    for pk in ids:
-        document = documents.get(pk)
-        if document is None:
-            continue
-        issue = document.article.issue
-        results.append(
-            SearchResult(
-                article_id=pk,
-                issue_id=issue.pk,
-                issue=issue,
-                title=text.highlight(document.title, term, width=0),
-                snippet=text.highlight(document.text, term),
-                url=issue.get_absolute_url(),
-            )
-        )
-    return results
+from .search import SearchFilters, article_search_ids, search  # noqa: E402,F401  (the public reads)

@@ -17,7 +17,7 @@ from zhiku.actors import SYSTEM, SystemActor, as_user, require_actor
 
 from . import text
 from .exceptions import ClusterInUse, ClustersPermissionDenied
-from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
+from .models import ArticleCluster, Cluster, SearchDocument, SearchText, Taxonomy
 from .taxonomy_data import (
     FUTURE_CATEGORY,
     SHENZHEN_8,
@@ -138,37 +138,90 @@ def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: U
 
 
 # --- search documents ---------------------------------------------------------------------------
+# The database's index follows the documents: on PostgreSQL by itself (an expression index), on
+# SQLite through the FTS5 table written here, which is contentless (it stores no text) and so is
+# told what to forget by the same terms it was given.
+
+FTS = "clusters_searchterms"
 
 
-def _document(article: Article) -> SearchDocument:
-    body = text.html_to_text(article.body)
-    # The title goes in twice so that a match in it ranks higher; it is cut apart from the body so
-    # that the body's sentences are the same from one save to the next (jieba's work is cached).
-    title = text.document_tokens(article.title)
-    tokens = " ".join([title, title, text.document_tokens(body)])
-    return SearchDocument(article_id=article.pk, title=article.title, text=body, tokens=tokens)
+def document_fields(*, title: str, body: str) -> dict:
+    """The stored search form of an article with this title and HTML body (pure; migrations use it)."""
+    blocks = text.html_blocks(body)
+    heads = [title.strip(), *text.html_headings(body)]
+    return {
+        "title": title,
+        "heads": "\n".join(text.segment(line) for line in heads),
+        "text": "\n".join(text.segment(block) for block in blocks),
+        "fingerprint": text.fingerprint(title.strip(), "\n".join(blocks)),
+    }
+
+
+def _documents(article: Article) -> tuple[SearchDocument, SearchText]:
+    fields = document_fields(title=article.title, body=article.body)
+    document = SearchDocument(
+        article_id=article.pk,
+        issue_id=article.issue_id,
+        position=article.position,
+        title=fields["title"],
+        fingerprint=fields["fingerprint"],
+    )
+    return document, SearchText(article_id=article.pk, heads=fields["heads"], text=fields["text"])
+
+
+def _fts_terms(search_text) -> str:
+    return " ".join(sorted(text.document_terms(search_text.heads, search_text.text)))
+
+
+def fts_write(cursor, *, added=(), removed=()) -> None:
+    """SQLite only: forget the terms of ``removed`` texts and learn those of ``added``."""
+    cursor.executemany(
+        f"INSERT INTO {FTS}({FTS}, rowid, terms) VALUES ('delete', %s, %s)",
+        [(t.article_id, _fts_terms(t)) for t in removed],
+    )
+    cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(t.article_id, _fts_terms(t)) for t in added])
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
 
 
 @transaction.atomic
 def search_document_rebuild(*, article: Article) -> SearchDocument:
-    """(Re)build the search document of one article; the database's own index follows by trigger."""
-    document = _document(article)
+    """(Re)build the search document and text of one article."""
+    document, search_text = _documents(article)
+    old = SearchText.objects.filter(article_id=article.pk).first()
     document.save()
+    search_text.save()
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, added=[search_text], removed=[old] if old else [])
     return document
+
+
+def search_text_forget(*, search_text: SearchText) -> None:
+    """The text is being deleted (with its article): SQLite's FTS table forgets its terms."""
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, removed=[search_text])
 
 
 def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     """Rebuild every search document in bulk (or those of ``articles``); returns how many."""
     queryset = articles if articles is not None else Article.objects.all()
-    queryset = queryset.only("id", "title", "body").order_by("id")
+    queryset = queryset.only("id", "issue_id", "position", "title", "body").order_by("id")
     text.add_words(term for c in Cluster.objects.all() for term in c.terms)
     count = 0
     with transaction.atomic(), _bulk_index(enabled=articles is None):
         if articles is None:
-            SearchDocument.objects.all().delete()
-        batch: list[SearchDocument] = []
+            SearchText.objects.all()._raw_delete(SearchText.objects.db)
+            SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)
+            if _sqlite():
+                with connection.cursor() as cursor:
+                    cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
+        batch: list[tuple[SearchDocument, SearchText]] = []
         for article in queryset.iterator(chunk_size=batch_size):
-            batch.append(_document(article))
+            batch.append(_documents(article))
             if len(batch) >= batch_size:
                 count += _write_batch(batch, replace=articles is not None)
                 batch = []
@@ -177,14 +230,24 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     return count
 
 
-def _write_batch(batch: list[SearchDocument], *, replace: bool) -> int:
+def _write_batch(batch, *, replace: bool) -> int:
+    ids = [document.article_id for document, _text in batch]
+    old = []
     if replace:
-        SearchDocument.objects.filter(article_id__in=[d.article_id for d in batch]).delete()
-    SearchDocument.objects.bulk_create(batch)
+        existing = SearchText.objects.filter(article_id__in=ids)
+        old = list(existing) if _sqlite() else []
+        existing._raw_delete(SearchText.objects.db)
+        SearchDocument.objects.filter(article_id__in=ids)._raw_delete(SearchDocument.objects.db)
+    SearchDocument.objects.bulk_create([document for document, _text in batch])
+    texts = SearchText.objects.bulk_create([search_text for _document, search_text in batch])
+    if _sqlite():
+        with connection.cursor() as cursor:
+            fts_write(cursor, added=texts, removed=old)
     return len(batch)
 
 
-PG_GIN_INDEX = "clusters_searchdocument_vector_gin"
+PG_GIN_INDEX = "clusters_searchtext_terms_gin"
+PG_GIN_SQL = 'CREATE INDEX {} ON clusters_searchtext USING GIN (clusters_search_terms(heads, "text"))'
 
 
 @contextmanager
@@ -201,6 +264,4 @@ def _bulk_index(*, enabled: bool):
         # The deferred foreign-key checks of the new rows must run before the index can be built.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(
-            "CREATE INDEX %s ON %s USING GIN (search_vector)" % (PG_GIN_INDEX, SearchDocument._meta.db_table)
-        )
+        cursor.execute(PG_GIN_SQL.format(PG_GIN_INDEX))

@@ -1,18 +1,38 @@
-"""Chinese text helpers: plain text from article HTML, jieba tokens, highlighting.
+"""Chinese text for the archive search: article HTML to plain text with its blocks, jieba word
+boundaries, the index terms, the query's words, snippets and highlighting.
 
-jieba builds its dictionary (about a second) on first use; we do that once, lazily, with its
-cache file in a writable temporary folder and its logging quiet.
+The index keeps no list of tokens. A search document stores its text once, with jieba's word
+boundaries marked by U+001F inside runs of Chinese characters; the terms the index holds are derived
+from that text by fixed rules — here in Python (SQLite's FTS5 table is fed these), and by the same
+rules in SQL on PostgreSQL (``clusters_search_terms``, migration 0004, a GIN expression index), so
+both databases hold the same terms:
+
+- every CJK character and every pair of adjacent CJK characters (any substring of two or more
+  characters is found through its pairs, whatever way jieba cut the text);
+- Latin words and numbers as written (``gdp``, ``2025``, ``8.3%`` and ``8.3``);
+- ``~word`` for each word of two or more CJK characters as jieba cut it (ranks whole-word hits
+  above pairs that only happen to sit side by side);
+- ``^term`` for the characters, pairs and Latin words of the title and headings (ranks them first).
+
+Positions are not stored: whether a word of three or more characters occurs as such, or a quoted
+phrase occurs contiguously, is checked against the stored text.
+
+jieba builds its dictionary (about a second, ~100 MB) on first use; ``tokenizer()`` does it once per
+process, and ``ClustersConfig.ready`` calls it early when ``CLUSTERS_PRELOAD_TOKENIZER`` is on, so
+gunicorn's ``preload_app`` loads it before the workers fork.
 """
 
 import functools
+import hashlib
 import html
 import logging
 import os
 import re
 import tempfile
 import threading
+from dataclasses import dataclass
 
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .taxonomy_data import SHENZHEN_TERMS
@@ -21,11 +41,20 @@ _lock = threading.Lock()
 _tokenizer = None
 _added_words: set[str] = set()
 
-CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Anything that is neither a letter, a digit nor CJK separates words for our purposes.
-CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-TOKEN_RUN = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-WORD = re.compile(r"[0-9a-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+SEP = "\x1f"  # a word boundary inside a run of CJK characters; never part of article text
+CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = re.compile(f"[{CJK_CLASS}]")
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+CJK_WORD = re.compile(f"[{CJK_CLASS}]{{2,}}")  # on segmented text: a whole word of 2+ characters
+# Latin words and numbers are tokens as written: GDP, 2025, 8.3%, 5g. Nothing else is: no other
+# punctuation, and `%` only as the end of a number, so it can never act as a wildcard.
+LATIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
+QUERY_TOKEN = re.compile(f"[{CJK_CLASS}]+|[a-z0-9]+(?:\\.[0-9]+)?%?")
+WORD_PREFIX = "~"
+HEAD_PREFIX = "^"
+# Characters so common that, next to other words, they narrow nothing.
+STOP_CHARACTERS = frozenset("的了和与及在是之对等")
+MAX_NEEDLES = 12
 
 
 def tokenizer():
@@ -56,113 +85,241 @@ def add_words(words) -> None:
         if len(word) > 1 and word not in _added_words:
             tk.add_word(word)
             _added_words.add(word)
-            _sentence_words.cache_clear()
-
-
-def html_to_text(value: str) -> str:
-    text = html.unescape(strip_tags(value or ""))
-    return re.sub(r"\s+", " ", text).strip()
+            _segment_sentence.cache_clear()
 
 
 def normalise(value: str) -> str:
     return (value or "").lower()
 
 
+# --- documents ------------------------------------------------------------------------------------
+
+BLOCK_TAG = re.compile(r"<\s*(/?)\s*(p|h[1-6]|li|tr|td|th|div|blockquote|br|table|ul|ol)\b[^>]*>", re.IGNORECASE)
+HEADING_OPEN = re.compile(r"<\s*h[1-6]\b[^>]*>(.*?)<\s*/\s*h[1-6]\s*>", re.IGNORECASE | re.DOTALL)
+TAG = re.compile(r"<[^>]*>")
+SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
+
+
+def _plain(fragment: str) -> str:
+    return SPACES.sub(" ", html.unescape(TAG.sub("", fragment)).replace(SEP, "")).strip()
+
+
+def html_blocks(value: str) -> list[str]:
+    """The text of each block (paragraph, heading, list item, cell) of article HTML, in order."""
+    blocks = (_plain(part) for part in BLOCK_TAG.split(BLOCK_TAG.sub("\n", value or "")) if part)
+    return [block for part in blocks for block in part.split("\n") if block.strip()]
+
+
+def html_headings(value: str) -> list[str]:
+    return [text for text in (_plain(m) for m in HEADING_OPEN.findall(value or "")) if text]
+
+
+def html_to_text(value: str) -> str:
+    return " ".join(html_blocks(value))
+
+
 # jieba never joins words across punctuation, so cutting sentence by sentence gives the same words
-# as cutting the whole text, and lets a re-saved article reuse the sentences it already had.
-SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])")
+# as cutting the whole text, and a re-saved article reuses the sentences it already had.
+SENTENCE_END = re.compile(r"(?<=[。！？；!?;，,：:])")
 
 
 @functools.lru_cache(maxsize=65536)
-def _sentence_words(sentence: str) -> tuple[str, ...]:
-    words = []
-    for token in tokenizer().cut_for_search(sentence, HMM=False):
-        if WORD.fullmatch(token):
-            words.append(token)
-        else:
-            words.extend(WORD.findall(token))
-    return tuple(words)
+def _segment_sentence(sentence: str) -> str:
+    out = []
+    previous = ""
+    for token in tokenizer().cut(sentence, HMM=False):
+        if previous and CJK.match(previous[-1]) and CJK.match(token[:1]):
+            out.append(SEP)
+        out.append(token)
+        previous = token
+    return "".join(out)
 
 
-def _bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+def segment(text: str) -> str:
+    """``text`` with U+001F between adjacent CJK words as jieba cuts them (precise mode)."""
+    return "".join(_segment_sentence(s) for s in SENTENCE_END.split(text) if s)
 
 
-def document_tokens(text: str) -> str:
-    """What the index holds for a text, space-separated.
+def unsegment(text: str) -> str:
+    return (text or "").replace(SEP, "")
 
-    - jieba's search-mode words (cluster names and aliases are in its dictionary), for ranking;
-    - every pair of adjacent CJK characters, so a query matches whatever way jieba cut the text
-      (CJK bigrams, as Lucene's CJK analyser does);
-    - every distinct CJK character once, for one-character queries.
-    """
-    text = normalise(text)
+
+def fingerprint(title: str, body_text: str) -> str:
+    """The same article (a draft's twin of a signed issue) has the same fingerprint."""
+    return hashlib.blake2b(f"{title}\n{body_text}".encode(), digest_size=8).hexdigest()
+
+
+def _grams(text: str, prefix: str, terms: set[str]) -> None:
+    for run in CJK_RUN.findall(text):
+        terms.update(prefix + c for c in run)
+        terms.update(prefix + run[i : i + 2] for i in range(len(run) - 1))
+    for token in LATIN.findall(text):
+        terms.add(prefix + token)
+        terms.add(prefix + token.rstrip("%"))
+
+
+def document_terms(heads: str, body: str) -> set[str]:
+    """The index terms of a stored document (segmented ``heads`` and ``body``); see the module doc.
+
+    Must stay in step with ``clusters_search_terms`` in migration 0004 (a test compares them)."""
+    both = normalise(heads + "\n" + body)
+    terms: set[str] = set()
+    _grams(unsegment(both), "", terms)
+    _grams(unsegment(normalise(heads)), HEAD_PREFIX, terms)
+    terms.update(WORD_PREFIX + word for word in CJK_WORD.findall(both))
+    return terms
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Needle:
+    """One thing the query asks for: a word (or a quoted phrase) that must occur as written."""
+
+    text: str  # normalised, as it must occur (no word boundaries, no line breaks)
+    keys: tuple[str, ...]  # index terms every document containing ``text`` holds
+    word_key: str | None  # the whole-word term, when ``text`` is a CJK word of 2+ characters
+    needs_check: bool  # the keys alone do not prove that ``text`` occurs contiguously
+    quoted: bool = False
+
+    @property
+    def head_keys(self) -> tuple[str, ...]:
+        return tuple(HEAD_PREFIX + key for key in self.keys)
+
+
+def run_keys(text: str) -> list[str]:
+    return _keys(text)
+
+
+def _keys(text: str) -> list[str]:
+    terms: list[str] = []
+    for run in CJK_RUN.findall(text):
+        terms.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+    terms.extend(LATIN.findall(text))
+    return list(dict.fromkeys(terms))
+
+
+def _needle(text: str, *, quoted: bool = False) -> Needle | None:
+    keys = _keys(text)
+    if not keys:
+        return None
+    single = QUERY_TOKEN.fullmatch(text) is not None
+    is_word = single and CJK.match(text) is not None and len(text) >= 2
+    return Needle(
+        text=text,
+        keys=tuple(keys),
+        word_key=WORD_PREFIX + text if is_word else None,
+        needs_check=not (single and len(keys) == 1),
+        quoted=quoted,
+    )
+
+
+QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|「([^」]*)」")
+WHITESPACE = re.compile(r"\s+")
+
+
+def _query_words(run: str) -> list[str]:
+    """jieba's words of a run of CJK characters; single characters that jieba leaves side by side
+    (a word it does not know, like 新质) stay together as one word."""
     words: list[str] = []
-    for sentence in SENTENCE_END.split(text):
-        sentence = sentence.strip()
-        if sentence:
-            words.extend(_sentence_words(sentence))
-    runs = CJK_RUN.findall(text)
-    pairs = [pair for run in runs for pair in _bigrams(run)]
-    chars = dict.fromkeys(c for run in runs for c in run)
-    return " ".join(words + pairs + list(chars))
+    pending = ""
+    for word in tokenizer().cut(run, HMM=False):
+        if len(word) == 1 and word not in STOP_CHARACTERS:
+            pending += word
+            continue
+        if pending:
+            words.append(pending)
+            pending = ""
+        words.append(word)
+    if pending:
+        words.append(pending)
+    return words
 
 
-def query_tokens(term: str) -> list[str]:
-    """The words of a query (jieba, precise mode), in order, without duplicates; punctuation and
-    operators dropped."""
-    term = normalise(term).strip()
-    words = []
-    for token in tokenizer().cut(term, HMM=False):
-        words.extend(WORD.findall(token))
-    return list(dict.fromkeys(words))
+def parse_query(term: str) -> list[Needle]:
+    """The query's needles: each quoted phrase whole, and every other word as the index's tokenizer
+    (jieba, precise mode) cuts it; Latin words and numbers as they are. Punctuation separates words
+    and is never an operator."""
+    term = normalise(term)
+    needles: list[Needle] = []
+    for match in QUOTED.finditer(term):
+        phrase = WHITESPACE.sub(" ", next(g for g in match.groups() if g is not None)).strip()
+        needle = _needle(phrase, quoted=True)
+        if needle:
+            needles.append(needle)
+    rest = QUOTED.sub(" ", term)
+    words: list[str] = []
+    for token in QUERY_TOKEN.findall(rest):
+        if CJK.match(token):
+            words.extend(_query_words(token))
+        else:
+            words.append(token)
+    if any(w not in STOP_CHARACTERS for w in words):
+        words = [w for w in words if w not in STOP_CHARACTERS]
+    for word in dict.fromkeys(words):
+        needle = _needle(word)
+        if needle and needle not in needles:
+            needles.append(needle)
+    return needles[:MAX_NEEDLES]
 
 
-MAX_QUERY_WORDS = 8
+def joined_runs(term: str) -> list[str]:
+    """Runs of CJK characters typed without spaces that hold several words (深圳新质生产力): an
+    article that has such a run as typed ranks above one that has its words apart."""
+    rest = QUOTED.sub(" ", normalise(term))
+    return [run for run in dict.fromkeys(CJK_RUN.findall(rest)) if len(_query_words(run)) > 1][:MAX_NEEDLES]
 
 
-def query_terms(term: str) -> tuple[list[list[str]], list[str]]:
-    """(phrases, words) for a query.
-
-    Phrases: each run of CJK characters in the query (runs are split by spaces and punctuation)
-    becomes the sequence of its bigrams (its character when it has only one), each run of Latin
-    letters or digits itself. Each phrase must occur as such, which for bigrams means the run
-    occurs as a substring, whatever way jieba cut the text; separate runs may occur anywhere.
-    Words: the query's jieba words, used only to rank articles where jieba found the same words
-    higher.
-    """
-    normalised = normalise(term)
-    phrases: list[list[str]] = []
-    for run in TOKEN_RUN.findall(normalised)[:MAX_QUERY_WORDS]:
-        phrase = _bigrams(run) if CJK.match(run) and len(run) > 1 else [run]
-        if phrase not in phrases:
-            phrases.append(phrase)
-    return phrases, query_tokens(term)[: MAX_QUERY_WORDS * 4]
+# --- snippets -------------------------------------------------------------------------------------
 
 
-def highlight(text: str, term: str, *, width: int = 60) -> SafeString:
-    """A snippet of ``text`` around the first match with matches in <mark>; everything else escaped."""
-    text = text or ""
-    # What must occur is each run of characters as typed (see query_terms), so that is what is marked.
-    needles = list(dict.fromkeys(TOKEN_RUN.findall(normalise(term))))
-    needles.sort(key=len, reverse=True)
-    if not needles:
-        return escape(text[: width * 2])
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
-    first = pattern.search(text)
-    if width:
-        start = max(0, (first.start() if first else 0) - width // 2)
-        end = min(len(text), start + width * 2)
-        snippet = text[start:end]
-        prefix = "…" if start > 0 else ""
-        suffix = "…" if end < len(text) else ""
-    else:
-        snippet, prefix, suffix = text, "", ""
-    parts = []
-    pos = 0
-    for match in pattern.finditer(snippet):
-        parts.append(escape(snippet[pos : match.start()]))
-        parts.append(f"<mark>{escape(match.group(0))}</mark>")
+def _pattern(needles: list[Needle]):
+    texts = sorted({n.text for n in needles}, key=len, reverse=True)
+    if not texts:
+        return None
+    return re.compile("|".join(re.escape(t) for t in texts), re.IGNORECASE)
+
+
+def _marked(text: str, pattern) -> str:
+    parts, pos = [], 0
+    for match in pattern.finditer(text) if pattern else ():
+        parts.append(escape(text[pos : match.start()]))
+        parts.append("<mark>%s</mark>" % escape(match.group(0)))
         pos = match.end()
-    parts.append(escape(snippet[pos:]))
-    return mark_safe(escape(prefix) + "".join(parts) + escape(suffix))  # noqa: S308 - every part escaped
+    parts.append(escape(text[pos:]))
+    return "".join(parts)
+
+
+def highlight(text: str, needles: list[Needle]) -> SafeString:
+    """``text`` escaped, with the query's words (not stray characters of them) in <mark>."""
+    return mark_safe(_marked(unsegment(text), _pattern(needles)))  # noqa: S308 - every part escaped
+
+
+@dataclass(frozen=True)
+class SnippetBlock:
+    html: SafeString
+    is_heading: bool
+
+
+def snippet(body: str, headings: set[str], needles: list[Needle], *, width: int = 90, blocks: int = 2) -> list[SnippetBlock]:
+    """Up to ``blocks`` blocks of the text that hold the most of the query's words, each cut to about
+    ``width`` characters around its first match, in document order; block boundaries kept."""
+    pattern = _pattern(needles)
+    lines = [line for line in unsegment(body).split("\n") if line.strip()]
+    if not lines:
+        return []
+    scored = []
+    for index, line in enumerate(lines):
+        found = {m.group(0).lower() for m in pattern.finditer(line)} if pattern else set()
+        scored.append((-len(found), index))
+    chosen = sorted(index for score, index in sorted(scored)[:blocks] if score < 0) or [0]
+    result = []
+    for index in chosen:
+        line = lines[index]
+        first = pattern.search(line) if pattern else None
+        start = max(0, (first.start() if first else 0) - width // 3)
+        end = min(len(line), start + width)
+        piece = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+        result.append(SnippetBlock(html=mark_safe(_marked(piece, pattern)), is_heading=line in headings))  # noqa: S308
+    return result

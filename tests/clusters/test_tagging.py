@@ -165,3 +165,34 @@ def test_archive_articles_are_tagged_in_the_tag_admin(client, shenzhen, role_use
     response = client.post("/admin/clusters/articlecluster/%s/delete/" % tag.pk, {"post": "yes"})
     assert response.status_code == 403
     assert ArticleCluster.objects.filter(pk=tag.pk).exists()
+
+
+def test_suggestions_on_the_issue_page(client, shenzhen, role_user):
+    """The issue page's article forms get suggestions as JSON; an editor accepts them there, a
+    reviewer (who may not tag) is refused by the service and nothing is written."""
+    from clusters.models import ArticleCluster, Cluster
+
+    article = ArticleFactory(title="储能电站", body="<p>新型储能与储能电站建设加快。</p>")
+    client.force_login(role_user("editor"))
+    page = client.get("/admin/briefs/issue/%d/change/" % article.issue_id).content.decode()
+    assert "zhiku-inline-suggestions" in page and "/clusters/suggestions/" in page
+    data = client.get("/clusters/suggestions/%d/" % article.pk).json()
+    names = [s["name"] for s in data["suggestions"]]
+    assert data["may_tag"] and "新能源" in names
+    storage = Cluster.objects.get(name="新能源", parent__isnull=False)
+    client.force_login(role_user("reviewer"))
+    response = client.post("/clusters/suggestions/%d/accept/" % article.pk, {"cluster": [storage.pk]})
+    assert response.status_code == 403
+    assert not ArticleCluster.objects.filter(article=article).exists()
+    client.force_login(role_user("editor", "editor2"))
+    response = client.post("/clusters/suggestions/%d/accept/" % article.pk, {"cluster": [storage.pk]})
+    assert response.json() == {"accepted": ["新能源"]}
+    assert list(ArticleCluster.objects.filter(article=article).values_list("cluster__name", flat=True)) == ["新能源"]
+
+
+def test_suggestions_need_a_role(client, shenzhen):
+    """Staff without a role get nothing from the suggestion endpoints."""
+    article = ArticleFactory()
+    client.force_login(UserFactory(username="norole"))
+    assert client.get("/clusters/suggestions/%d/" % article.pk).status_code == 403
+    assert client.post("/clusters/suggestions/%d/accept/" % article.pk, {"cluster": []}).status_code == 403

@@ -32,3 +32,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Load the archive search's word dictionary (jieba) when the app starts, so with gunicorn's
+# --preload it is loaded once before the workers fork, not on each worker's first search.
+CLUSTERS_PRELOAD_TOKENIZER = env_bool("CLUSTERS_PRELOAD_TOKENIZER", True)

@@ -1,0 +1,416 @@
+"""The archive search (reads only): which articles match a query, in what order, with what facets.
+
+A query is cut into needles (``clusters.text.parse_query``): every needle must occur (AND), and
+when none does, any of them (the result says so). The index finds the documents holding all of a
+needle's terms; a needle those terms do not prove contiguous (a word of three or more characters,
+a quoted phrase) is checked against the stored text, unless the document holds it as a whole jieba
+word. Every match is returned — no window, no cap — ordered by: title/heading hit, whole-word hit,
+newer issue. Twins (the same title and text in a draft and in its signed issue) count once: the
+signed one. Drafts and issues in review are shown only to those who may see them.
+
+The SQL differs by database only in how the index is asked (a GIN expression index on PostgreSQL,
+an FTS5 table on SQLite) and in the name of the substring function; the rules are the same.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from briefs.models import Issue
+
+from . import text
+from .models import ArticleCluster, Cluster, SearchDocument, SearchText
+
+DOCS = SearchDocument._meta.db_table
+TEXTS = SearchText._meta.db_table
+TAGS = ArticleCluster._meta.db_table
+FTS = "clusters_searchterms"
+STATUS_RANK = {
+    Issue.Status.RELEASED: 3,
+    Issue.Status.SIGNED: 2,
+    Issue.Status.IN_REVIEW: 1,
+    Issue.Status.DRAFT: 0,
+}
+
+
+# --- the index, per database -----------------------------------------------------------------------
+# Each backend answers "the texts (alias x) holding all/any of these terms" and names its substring
+# function; everything else is shared SQL.
+
+
+class _Postgres:
+    @staticmethod
+    def holds(keys, *, every=True):
+        op = "@>" if every else "&&"
+        return f'clusters_search_terms(x.heads, x."text") {op} %s::text[]', [list(keys)]
+
+    @staticmethod
+    def ids(keys, *, every=True):
+        sql, params = _Postgres.holds(keys, every=every)
+        return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
+
+    @staticmethod
+    def contains(expr, needle):
+        return f"strpos({expr}, %s) > 0", [needle]
+
+    @staticmethod
+    def plain(heads_only, lower):
+        expr = "x.heads" if heads_only else "x.heads || E'\\n' || x.\"text\""
+        expr = f"replace({expr}, E'\\x1f', '')"
+        return f"lower({expr})" if lower else expr
+
+    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
+
+
+class _Sqlite:
+    @staticmethod
+    def ids(keys, *, every=True):
+        match = (" AND " if every else " OR ").join('"%s"' % k.replace('"', '""') for k in keys)
+        return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [match]
+
+    @staticmethod
+    def holds(keys, *, every=True):
+        sql, params = _Sqlite.ids(keys, every=every)
+        return f"x.article_id IN ({sql})", params
+
+    @staticmethod
+    def contains(expr, needle):
+        return f"instr({expr}, %s) > 0", [needle]
+
+    @staticmethod
+    def plain(heads_only, lower):
+        expr = "x.heads" if heads_only else "x.heads || char(10) || x.text"
+        expr = f"replace({expr}, char(31), '')"
+        return f"lower({expr})" if lower else expr
+
+    day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
+
+
+def _backend():
+    return _Postgres if connection.vendor == "postgresql" else _Sqlite
+
+
+def _has_latin(needle: text.Needle) -> bool:
+    return any("a" <= c <= "z" for c in needle.text)
+
+
+def _ids(db, keys, checks=()):
+    """SQL selecting the ids of texts that hold every one of ``keys`` and pass every check."""
+    if not checks:
+        return db.ids(keys)
+    sql, params = db.holds(keys)
+    for check, check_params in checks:
+        sql += " AND " + check
+        params = params + check_params
+    return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
+
+
+def _check(db, needle: text.Needle, *, heads_only: bool):
+    """SQL true when text ``x`` has ``needle`` as written (read only where the terms do not prove it)."""
+    sql, params = db.contains(db.plain(heads_only, _has_latin(needle)), needle.text)
+    if needle.word_key and not heads_only:
+        # A whole jieba word is contiguous by definition: only the other texts are read.
+        word, word_params = db.ids([needle.word_key])
+        sql, params = f"(x.article_id IN ({word}) OR {sql})", word_params + params
+    return sql, params
+
+
+def _matching(db, needles, *, heads_only: bool, every: bool):
+    """SQL selecting the ids of texts holding every (or any) needle, in the title/headings or anywhere."""
+
+    def keys_of(needle):
+        return needle.head_keys if heads_only else needle.keys
+
+    if every:
+        keys = list(dict.fromkeys(k for n in needles for k in keys_of(n)))
+        return _ids(db, keys, [_check(db, n, heads_only=heads_only) for n in needles if n.needs_check])
+    parts = [
+        _ids(db, keys_of(n), [_check(db, n, heads_only=heads_only)] if n.needs_check else []) for n in needles
+    ]
+    return " UNION ".join(sql for sql, _p in parts), [p for _sql, params in parts for p in params]
+
+
+def _ancestor_pairs() -> list[tuple[int, int]]:
+    """(cluster, itself or an ancestor) for every cluster: what a tag counts towards in the facets."""
+    parent = dict(Cluster.objects.values_list("pk", "parent_id"))
+    pairs = []
+    for pk in parent:
+        node, seen = pk, set()
+        while node is not None and node not in seen:
+            seen.add(node)
+            pairs.append((pk, node))
+            node = parent.get(node)
+    return pairs
+
+
+def _conditions(statuses, filters) -> tuple[list[str], list]:
+    """WHERE clauses on the document ``d`` and its issue ``i`` for what the user may see and asked for."""
+    conditions, params = [], []
+    if statuses is not None:
+        conditions.append("i.status IN (%s)" % ", ".join(["%s"] * len(statuses)))
+        params += sorted(statuses)
+    if filters.series_id:
+        conditions.append("i.series_id = %s")
+        params.append(int(filters.series_id))
+    if filters.year:
+        conditions.append("i.year = %s")
+        params.append(int(filters.year))
+    if filters.status:
+        conditions.append("i.status = %s")
+        params.append(str(filters.status))
+    if filters.cluster_id:
+        ids = sorted({c for c, a in _ancestor_pairs() if a == int(filters.cluster_id)}) or [0]
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {TAGS} t WHERE t.article_id = d.article_id AND t.cluster_id IN (%s))"
+            % ", ".join(["%s"] * len(ids))
+        )
+        params += ids
+    return conditions, params
+
+
+def _tier(db, needles, runs, *, every: bool) -> tuple[str, list]:
+    """SQL for the rank of ``d``: 4 × hit in title/headings + 2 × the typed runs as written + 1 × whole words."""
+    head, head_params = _matching(db, needles, heads_only=True, every=every)
+    word_keys = [n.word_key for n in needles if n.word_key]
+    whole_sql, whole_params = "1 = 1", []
+    if word_keys:
+        whole, whole_params = db.ids(word_keys, every=every)
+        whole_sql = f"d.article_id IN ({whole})"
+    exact_sql, exact_params = "1 = 0", []
+    if runs:
+        # Only texts holding every pair of the runs (few: pairs across word joins are rare) are read.
+        keys = [k for run in runs for k in text.run_keys(run)]
+        exact, exact_params = _ids(db, keys, [db.contains(db.plain(False, False), run) for run in runs])
+        exact_sql = f"d.article_id IN ({exact})"
+    sql = (
+        f"CASE WHEN d.article_id IN ({head}) THEN 4 ELSE 0 END + CASE WHEN {exact_sql} THEN 2 ELSE 0 END "
+        f"+ CASE WHEN {whole_sql} THEN 1 ELSE 0 END"
+    )
+    return sql, head_params + exact_params + whole_params
+
+
+def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, facets: bool, window):
+    """One query: the matching articles (ranked, filtered, twins once) — all, or the ``window``
+    (offset, limit) of them — then their total and the facet counts.
+
+    Rows: (0, article id, None, rank) best first, then (kind, key, label, count): 1 cluster,
+    2 series, 3 year, 4 status, 5 the total."""
+    db = _backend()
+    where, params = _matching(db, needles, heads_only=False, every=every)
+    tier, tier_params = _tier(db, needles, runs, every=every)
+    conditions, condition_params = _conditions(statuses, filters)
+    day = db.day
+    twin_sql, twin_params = "", []
+    if dedupe:
+        # Twins share a fingerprint (few do): a text is left out when a twin the user may see
+        # is signed before it (else newer). Both hold the same text, so both match.
+        rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
+        visible, twin_params = "", []
+        if statuses is not None:
+            visible += "AND i2.status IN (%s) " % ", ".join(["%s"] * len(statuses))
+            twin_params += sorted(statuses)
+        for column, value in (("status", filters.status), ("series_id", filters.series_id), ("year", filters.year)):
+            if value:
+                visible += f"AND i2.{column} = %s "
+                twin_params.append(value)
+        twin_sql = (
+            f" AND NOT (d.fingerprint IN (SELECT f.fingerprint FROM {DOCS} f WHERE f.fingerprint <> '' "
+            "GROUP BY f.fingerprint HAVING COUNT(*) > 1) "
+            f"AND EXISTS (SELECT 1 FROM {DOCS} d2 JOIN {Issue._meta.db_table} i2 ON i2.id = d2.issue_id "
+            f"WHERE d2.fingerprint = d.fingerprint AND d2.article_id <> d.article_id {visible}"
+            f"AND (CASE i2.status {rank} ELSE 0 END, {day.replace('i.', 'i2.')}, d2.article_id) > "
+            f"(CASE i.status {rank} ELSE 0 END, {day}, d.article_id)))"
+        )
+    order = "tier DESC, day DESC, issue_id DESC, position, article_id"
+    hits = f"SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY {order}) FROM kept"
+    window_params = []
+    if window is not None:
+        # Only one page leaves the database; the sort keeps the top rows only.
+        hits = (
+            f"SELECT 0, article_id, NULL, ROW_NUMBER() OVER (ORDER BY {order}) "
+            f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+        )
+        window_params = [window[1], window[0]]
+    sql = (
+        f"WITH kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, "
+        f"{day} AS day, {tier} AS tier "
+        f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
+        + "".join(" AND " + c for c in conditions)
+        + twin_sql
+        + ") "
+        + hits
+        + " UNION ALL SELECT 5, NULL, NULL, COUNT(*) FROM kept"
+    )
+    all_params = [*tier_params, *params, *condition_params, *twin_params, *window_params]
+    if facets:
+        sql += (
+            " UNION ALL SELECT 2, series_id, NULL, COUNT(*) FROM kept GROUP BY series_id"
+            " UNION ALL SELECT 3, year, NULL, COUNT(*) FROM kept GROUP BY year"
+            " UNION ALL SELECT 4, NULL, status, COUNT(*) FROM kept GROUP BY status"
+        )
+        pairs = _ancestor_pairs()
+        if pairs:
+            # (cluster, itself or an ancestor) as a VALUES table; SQLite names its columns column1, column2.
+            values = ", ".join(["(%s, %s)"] * len(pairs))
+            c, a = ("anc.column1", "anc.column2") if db is _Sqlite else ("anc.c", "anc.a")
+            sql += (
+                f" UNION ALL SELECT 1, {a}, NULL, COUNT(DISTINCT kept.article_id) "
+                f"FROM kept JOIN {TAGS} t ON t.article_id = kept.article_id "
+                f"JOIN (VALUES {values}) AS anc{'' if db is _Sqlite else '(c, a)'} ON {c} = t.cluster_id GROUP BY {a}"
+            )
+            all_params += [x for pair in pairs for x in pair]
+    sql += " ORDER BY 1, 4"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, all_params)
+        return cursor.fetchall()
+
+
+# --- who sees what ---------------------------------------------------------------------------------
+
+
+def visible_statuses(user) -> set[str] | None:
+    """Statuses whose issues ``user`` may find (None: all). Drafts for those who write issues;
+    issues in review also for reviewers and signers; signed and released issues for everybody."""
+    if user is None or user.is_superuser or user.has_perm("briefs.change_issue"):
+        return None
+    from zhiku import roles
+
+    names = set(user.groups.values_list("name", flat=True))
+    reviewing = {roles.role_group_name(roles.REVIEWER), roles.role_group_name(roles.SIGNER)}
+    seen = {Issue.Status.SIGNED, Issue.Status.RELEASED}
+    return seen | {Issue.Status.IN_REVIEW} if names & reviewing else seen
+
+
+# --- the search ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    series_id: int | None = None
+    year: int | None = None
+    cluster_id: int | None = None
+    status: str | None = None
+
+
+@dataclass
+class Facets:
+    series: list[tuple[int, int]] = field(default_factory=list)  # (series id, count)
+    years: list[tuple[int | None, int]] = field(default_factory=list)
+    statuses: list[tuple[str, int]] = field(default_factory=list)
+    clusters: list[tuple[Cluster, int, int]] = field(default_factory=list)  # (cluster, depth, count)
+
+
+@dataclass
+class Search:
+    term: str
+    needles: list[text.Needle]
+    ids: list[int]  # every match best first, or those of ``page``
+    total: int = 0  # exact
+    page: int | None = None
+    any_word: bool = False  # no article had every word: these have at least one
+    facets: Facets = field(default_factory=Facets)
+
+
+def search(term: str, *, user=None, filters: SearchFilters | None = None, facets: bool = True,
+           dedupe: bool = True, page: int | None = None, page_size: int = 20) -> Search:
+    """Articles ``user`` may see that match ``term`` and ``filters``, best first, with their total
+    and facet counts: every one, or only page ``page`` (1-based; past the end, the last page)."""
+    term = (term or "").strip()
+    needles = text.parse_query(term)
+    result = Search(term=term, needles=needles, ids=[])
+    if not needles:
+        return result
+    options = {
+        "statuses": visible_statuses(user),
+        "filters": filters or SearchFilters(),
+        "dedupe": dedupe,
+        "facets": facets,
+        "runs": text.joined_runs(term),
+        "window": None if page is None else ((max(page, 1) - 1) * page_size, page_size),
+    }
+    rows = _matches(needles, every=True, **options)
+    if not _total(rows) and len(needles) > 1:
+        rows = _matches(needles, every=False, **options)
+        result.any_word = True
+    result.total = _total(rows)
+    result.ids = [row[1] for row in rows if row[0] == 0]
+    if page is not None and not result.ids and result.total:
+        last = (result.total - 1) // page_size + 1
+        return search(term, user=user, filters=filters, facets=facets, dedupe=dedupe, page=last, page_size=page_size)
+    result.page = page
+    if facets and result.total:
+        result.facets = _facets(rows)
+    return result
+
+
+def _total(rows) -> int:
+    return next((row[3] for row in rows if row[0] == 5), 0)
+
+
+def _facets(rows) -> Facets:
+    per_cluster = {key: n for kind, key, _label, n in rows if kind == 1}
+    clusters = list(Cluster.objects.filter(pk__in=list(per_cluster)).order_by("taxonomy__position", "position", "id"))
+    present = {c.pk for c in clusters}
+    depth = {}
+    for c in clusters:  # parents come before their children in this order
+        depth[c.pk] = depth[c.parent_id] + 1 if c.parent_id in present else 0
+    return Facets(
+        series=sorted((key, n) for kind, key, _label, n in rows if kind == 2),
+        years=sorted(((key, n) for kind, key, _label, n in rows if kind == 3), key=lambda kv: -(kv[0] or 0)),
+        statuses=sorted(
+            ((label, n) for kind, _key, label, n in rows if kind == 4), key=lambda kv: -STATUS_RANK.get(kv[0], 0)
+        ),
+        clusters=[(c, depth[c.pk], per_cluster[c.pk]) for c in clusters],
+    )
+
+
+def article_search_ids(term: str) -> list[int]:
+    """For briefs' admin search boxes (``register_article_search``): ids of every article whose title
+    or text matches ``term``, best first. The changelist applies its own permissions; twins stay
+    apart there, since the list is of articles, not of texts."""
+    return search(term, facets=False, dedupe=False).ids
+
+
+# --- one page of results ---------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    article_id: int
+    issue: Issue
+    title: object
+    snippet: list
+    clusters: list[Cluster]
+    url: str
+
+
+def results(*, search: Search, ids: list[int]) -> list[SearchResult]:
+    """One page of results, in ``ids``' order: highlighted title, issue, tags, snippet. Three queries."""
+    documents = {
+        d.article_id: d
+        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("issue__series")
+    }
+    texts = SearchText.objects.in_bulk(list(ids))
+    tags: dict[int, list[Cluster]] = {}
+    for tag in ArticleCluster.objects.filter(article_id__in=list(ids)).select_related("cluster").order_by(
+        "cluster__position", "id"
+    ):
+        tags.setdefault(tag.article_id, []).append(tag.cluster)
+    out = []
+    for pk in ids:
+        document, search_text = documents.get(pk), texts.get(pk)
+        if document is None or search_text is None:
+            continue
+        headings = set(text.unsegment(search_text.heads).split("\n")[1:])
+        issue = document.issue
+        out.append(
+            SearchResult(
+                article_id=pk,
+                issue=issue,
+                title=text.highlight(document.title, search.needles),
+                snippet=text.snippet(search_text.text, headings, search.needles),
+                clusters=tags.get(pk, []),
+                url=issue.get_absolute_url(),
+            )
+        )
+    return out
