@@ -10,5 +10,7 @@ class BriefsConfig(AppConfig):
         # Receivers and checks are imported here so they are connected exactly once.
         # briefs.workflow and briefs.rendering each add their own import line below.
         from . import workflow_receivers  # noqa: F401
+        from .media import register_media_guards
         from .rendering import receivers  # noqa: F401
-        pass
+
+        register_media_guards()

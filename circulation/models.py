@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article, Issue, Series
-from zhiku.uploads import RandomUploadName, validate_scan
+from zhiku.scans import ScanField
+from zhiku.uploads import RandomUploadName
 
 
 class Category(models.TextChoices):
@@ -433,9 +434,7 @@ class Instruction(models.Model):
     )
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))
-    scan = models.FileField(
-        _("Scan"), upload_to=RandomUploadName("instructions"), blank=True, validators=[validate_scan]
-    )
+    scan = ScanField(_("Scan"), upload_to=RandomUploadName("instructions"), blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

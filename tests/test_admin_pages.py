@@ -42,6 +42,7 @@ from tests.factories import (
     SeriesFactory,
     TaxonomyFactory,
     UserFactory,
+    pdf_bytes,
 )
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
@@ -180,7 +181,7 @@ def site(demo):
         issue=issue,
         signer=users["leader"],
         signed_on=day,
-        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        scan=SimpleUploadedFile("scan.pdf", pdf_bytes()),
         recorded_by=users["chief"],
     )
     LedgerRule.objects.create(series=issue.series)
@@ -315,7 +316,7 @@ MAKERS = {
         issue=IssueFactory(),
         signer=UserFactory(),
         signed_on=_day(),
-        scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n"),
+        scan=SimpleUploadedFile("s.pdf", pdf_bytes()),
         recorded_by=UserFactory(),
     ),
     "circulation.recipient": lambda: RecipientFactory(),
