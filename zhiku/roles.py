@@ -103,6 +103,11 @@ ROLES: tuple[Role, ...] = (
             "briefs.view_issueevent",
             "briefs.view_notification",
             "briefs.view_papersignoff",
+            # Login lockouts (django-axes): see them, and unlock by deleting the attempt.
+            "axes.view_accessattempt",
+            "axes.delete_accessattempt",
+            "axes.view_accessfailurelog",
+            "axes.view_accesslog",
         ),
     ),
 )

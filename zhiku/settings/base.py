@@ -5,6 +5,7 @@ dev, test and production only override what they must.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "zhiku.apps.LoginLockoutsConfig",  # django-axes, named in Chinese
     "django_ckeditor_5",
     "import_export",
     "simple_history",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "zhiku.middleware.RejectMalformedRequestsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout raised during authentication into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "zhiku.urls"
@@ -107,8 +111,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Groups and their permissions in one query, cached with the role names (zhiku/auth_backends.py).
-AUTHENTICATION_BACKENDS = ["zhiku.auth_backends.ModelBackendWithRoles"]
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+# Then Django's model backend, reading groups and their permissions in one query, cached with the
+# role names (zhiku/auth_backends.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "zhiku.auth_backends.ModelBackendWithRoles"]
+
+# --- Login throttling (django-axes) -------------------------------------------------------------
+# AXES_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out for
+# AXES_COOLOFF_MINUTES; a success resets the count; an administrator unlocks early by deleting the
+# access attempt in the admin (登录锁定 → 访问尝试).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "zhiku.auth_backends.lockout_response"  # a Chinese page, status 429
+AXES_CLIENT_IP_CALLABLE = "zhiku.auth_backends.client_ip"
+# Proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
