@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "zhiku.apps.LoginLockoutsConfig",  # django-axes, named in Chinese
     "django_ckeditor_5",
     "import_export",
+    "csp",
     "simple_history",
     "zhiku",
     "briefs",
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -115,6 +118,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Then Django's model backend, reading groups and their permissions in one query, cached with the
 # role names (zhiku/auth_backends.py).
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "zhiku.auth_backends.ModelBackendWithRoles"]
+
+# --- Content-Security-Policy (django-csp) --------------------------------------------------------
+# No inline script anywhere: scripts only from our own origin (the admin's and CKEditor 5's files).
+# Inline styles stay allowed: CKEditor 5 and the admin set style attributes from script. Uploaded
+# files get a stricter policy of their own (zhiku/media.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # AXES_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out for
