@@ -44,6 +44,7 @@ from tests.factories import (
     UserFactory,
     pdf_bytes,
 )
+from zhiku.models import LoginLockout
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -76,14 +77,16 @@ ALL_MODELS = {
     "circulation.issuedistribution", "circulation.distributionsnapshot", "circulation.ledgerrule",
     "circulation.copy", "circulation.copymovement", "circulation.instruction",
     "clusters.taxonomy", "clusters.cluster", "clusters.articlecluster",
+    "zhiku.loginlockout",
 }  # fmt: skip
+LOGIN_LOCKOUTS = {"zhiku.loginlockout"}
 WORKFLOW_RECORDS = {"briefs.issueevent", "briefs.notification", "briefs.papersignoff"}
 CIRCULATION_DESK = {
     "circulation.distributiongroup", "circulation.issuedistribution", "circulation.distributionsnapshot",
     "circulation.ledgerrule", "circulation.copy", "circulation.copymovement",
 }  # fmt: skip
-EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK
-WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {"circulation.distributionsnapshot", "circulation.copy"}
+EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK - LOGIN_LOCKOUTS
+WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | LOGIN_LOCKOUTS | {"circulation.distributionsnapshot", "circulation.copy"}
 
 VIEW = {
     "admin": ALL_MODELS,
@@ -91,7 +94,7 @@ VIEW = {
     "chief": EDITORIAL_VIEW,
     "reviewer": EDITORIAL_VIEW,
     "leader": EDITORIAL_VIEW,
-    "clerk": ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS,
+    "clerk": ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - LOGIN_LOCKOUTS,
 }
 ADD = {
     "admin": ALL_MODELS - WRITTEN_BY_THE_SYSTEM,
@@ -188,7 +191,17 @@ def site(demo):
     copy = Copy.objects.create(issue=issue, serial=1, printed_name="刘小涛书记")
     CopyMovement.objects.create(copy=copy, kind="dispatched", date=day, created_by=users["clerk"])
     Instruction.objects.create(leader_name="刘小涛", issue=issue, date=day, text="阅。", created_by=users["clerk"])
+    _login_lockout()
     return {**demo, "users": users}
+
+
+def _login_lockout():
+    # One row per username and address: a counter keeps the made-up usernames apart.
+    return LoginLockout.objects.create(
+        user_agent="Mozilla/5.0", ip_address="10.0.0.1", username="editor%d" % LoginLockout.objects.count(),
+        http_accept="*/*",
+        path_info="/admin/login/", get_data="", post_data="", failures_since_start=5,
+    )  # fmt: skip
 
 
 def _pages(site) -> list[tuple[str, str, str]]:
@@ -339,6 +352,7 @@ MAKERS = {
     "clusters.taxonomy": lambda: ClusterFactory(taxonomy=TaxonomyFactory()).taxonomy,
     "clusters.cluster": _child_cluster,
     "clusters.articlecluster": lambda: ArticleClusterFactory(created_by=UserFactory()),
+    "zhiku.loginlockout": _login_lockout,
 }
 
 

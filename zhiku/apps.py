@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ZhikuConfig(AppConfig):
+    default = True  # the config for "zhiku" (AxesConfig below is named in INSTALLED_APPS)
     name = "zhiku"
     verbose_name = _("System")
 
@@ -11,7 +12,7 @@ class ZhikuConfig(AppConfig):
         from . import checks  # noqa: F401  (registers system checks)
 
 
-class LoginLockoutsConfig(AxesAppConfig):
-    """django-axes under a Chinese name in the admin (its own app config has none)."""
+class AxesConfig(AxesAppConfig):
+    """django-axes under a Chinese name (the group page lists its permissions by app)."""
 
-    verbose_name = _("Login lockouts")
+    verbose_name = _("Login throttling")

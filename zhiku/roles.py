@@ -103,11 +103,9 @@ ROLES: tuple[Role, ...] = (
             "briefs.view_issueevent",
             "briefs.view_notification",
             "briefs.view_papersignoff",
-            # Login lockouts (django-axes): see them, and unlock by deleting the attempt.
-            "axes.view_accessattempt",
-            "axes.delete_accessattempt",
-            "axes.view_accessfailurelog",
-            "axes.view_accesslog",
+            # Login lockouts (django-axes, shown as zhiku.LoginLockout): see them, unlock by deleting.
+            "zhiku.view_loginlockout",
+            "zhiku.delete_loginlockout",
         ),
     ),
 )

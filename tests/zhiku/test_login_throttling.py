@@ -74,11 +74,11 @@ def test_an_administrator_unlocks_in_the_admin(editor):
     _lock_out(editor)
     admin = Client()
     admin.force_login(role_user(roles.ADMINISTRATOR, "unlocker"))
-    listing = admin.get("/admin/axes/accessattempt/")
+    listing = admin.get("/admin/zhiku/loginlockout/")
     assert listing.status_code == 200
     assert editor.username in listing.content.decode() and "登录锁定" in listing.content.decode()
     attempt = AccessAttempt.objects.get(username=editor.username)
-    response = admin.post("/admin/axes/accessattempt/%d/delete/" % attempt.pk, {"post": "yes"})
+    response = admin.post("/admin/zhiku/loginlockout/%d/delete/" % attempt.pk, {"post": "yes"})
     assert response.status_code == 302
     assert not AccessAttempt.objects.exists()
     assert _logged_in(_login(Client(), editor.username, "right-password"))

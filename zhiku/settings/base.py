@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "zhiku.apps.LoginLockoutsConfig",  # django-axes, named in Chinese
+    "zhiku.apps.AxesConfig",  # django-axes, its app named in Chinese
     "django_ckeditor_5",
     "import_export",
     "csp",
@@ -141,13 +141,16 @@ CONTENT_SECURITY_POLICY = {
 # --- Login throttling (django-axes) -------------------------------------------------------------
 # AXES_FAILURE_LIMIT wrong passwords for one username from one address lock that pair out for
 # AXES_COOLOFF_MINUTES; a success resets the count; an administrator unlocks early by deleting the
-# access attempt in the admin (登录锁定 → 访问尝试).
+# row in the admin (系统 → 登录锁定).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhiku.auth_backends.lockout_response"  # a Chinese page, status 429
 AXES_CLIENT_IP_CALLABLE = "zhiku.auth_backends.client_ip"
+# The lockouts are shown by zhiku's own admin (登录锁定, Chinese titles); axes' admin is English.
+AXES_ENABLE_ADMIN = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: nothing shows them
 # Proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
