@@ -4,6 +4,7 @@ the editor loads, takes typing and saves, and the browser reports no policy viol
 import pytest
 
 from briefs.models import Article, Issue
+from tests.e2e.ckeditor import type_new_paragraph
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -24,18 +25,7 @@ def test_ckeditor_works_under_the_policy_with_no_violation(e2e_demo, login, live
     policy = response.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
-    editable = page.locator(".ck-editor__editable").first
-    editable.wait_for()
-    editable.click()
-    editable.evaluate(
-        "el => el.ckeditorInstance.model.change(w => w.setSelection("
-        "w.createPositionAt(el.ckeditorInstance.model.document.getRoot(), 'end')))"
-    )
-    page.keyboard.press("Enter")
-    page.keyboard.insert_text("内容安全策略下照常编辑。")
-    page.wait_for_function(
-        "document.querySelector('textarea[name=\"articles-0-body\"]').value.includes('内容安全策略')"
-    )
+    type_new_paragraph(page, "内容安全策略下照常编辑。")
     violations = page.evaluate("window.__cspViolations")
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
