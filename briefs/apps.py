@@ -9,4 +9,7 @@ class BriefsConfig(AppConfig):
     def ready(self):
         # Receivers are imported here so they are connected exactly once.
         from . import workflow_receivers  # noqa: F401
+        from .media import register_media_guards
         from .rendering import receivers  # noqa: F401
+
+        register_media_guards()

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhiku.fields import SanitizedRichTextField
-from zhiku.uploads import RandomUploadName, validate_scan
+from zhiku.scans import ScanField
+from zhiku.uploads import RandomUploadName
 
 from . import rules
 from .exceptions import IssueLocked, WorkflowFieldsProtected
@@ -423,7 +424,7 @@ class PaperSignOff(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Signed by"), on_delete=models.PROTECT, related_name="+"
     )
     signed_on = models.DateField(_("Signed on"))
-    scan = models.FileField(_("Scan"), upload_to=RandomUploadName("signoff"), validators=[validate_scan])
+    scan = ScanField(_("Scan"), upload_to=RandomUploadName("signoff"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
     )

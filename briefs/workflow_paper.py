@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhiku.uploads import validate_scan
+from zhiku.scans import validate_scan
 
 from .models import Issue, PaperSignOff
 from .workflow import Action, issue_transition, stage_holders

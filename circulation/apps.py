@@ -47,13 +47,15 @@ class CirculationConfig(AppConfig):
         from briefs.signals import issue_transitioned
         from briefs.states import Action
         from zhiku import roles
+        from zhiku.media import register_media_folder
 
-        from . import demo, receivers, selectors
+        from . import demo, media, receivers, selectors
 
         extensions.register_distribution_provider(selectors.distribution_footer)
         extensions.register_transition_guard(Action.RELEASE, receivers.release_guard)
         extensions.register_demo_loader(demo.load_demo_distribution)
         issue_transitioned.connect(receivers.on_issue_transitioned, dispatch_uid="circulation_snapshot")
         roles.add_role_permissions(roles.CIRCULATION, CIRCULATION_PERMISSIONS)
+        register_media_folder("instructions", media.instruction_scan_visible)
         for role in (roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, roles.ADMINISTRATOR):
             roles.add_role_permissions(role, READ_ONLY)

@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article, Issue, Series
-from zhiku.uploads import RandomUploadName, validate_scan
+from zhiku.scans import ScanField
+from zhiku.uploads import RandomUploadName
 
 
 class Category(models.TextChoices):
@@ -558,9 +559,7 @@ class Instruction(models.Model):
         blank=True,
         help_text=_("Only affirmative instructions and those calling for implementation count."),
     )
-    scan = models.FileField(
-        _("Scan"), upload_to=RandomUploadName("instructions"), blank=True, validators=[validate_scan]
-    )
+    scan = ScanField(_("Scan"), upload_to=RandomUploadName("instructions"), blank=True)
     follow_up_department = models.CharField(_("Follow-up department"), max_length=100, blank=True)
     feedback_sent_on = models.DateField(_("Feedback sent to the author on"), null=True, blank=True)
     feedback_note = models.TextField(_("Feedback to the author"), blank=True)

@@ -98,6 +98,19 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 # --- workflow ----------------------------------------------------------------------------------
 
 
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (scans are parsed with pypdf, a "%PDF-" prefix is not enough)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def role_user(role_key: str, username: str | None = None, **fields):
     """A staff user in the group of ``role_key`` (zhiku.roles), groups synced first."""
     from django.contrib.auth.models import Group

@@ -46,7 +46,9 @@ from tests.factories import (
     SeriesFactory,
     TaxonomyFactory,
     UserFactory,
+    pdf_bytes,
 )
+from zhiku.models import LoginLockout
 
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -80,14 +82,16 @@ ALL_MODELS = {
     "circulation.copy", "circulation.copymovement", "circulation.supplement", "circulation.instruction",
     "clusters.taxonomy", "clusters.cluster", "clusters.articlecluster",
     "backcatalogue.importedfile",
+    "zhiku.loginlockout",
 }  # fmt: skip
+LOGIN_LOCKOUTS = {"zhiku.loginlockout"}
 WORKFLOW_RECORDS = {"briefs.issueevent", "briefs.notification", "briefs.papersignoff"}
 CIRCULATION_DESK = {
     "circulation.distributiongroup", "circulation.issuedistribution", "circulation.distributionsnapshot",
     "circulation.ledgerrule", "circulation.copy", "circulation.copymovement", "circulation.supplement",
 }  # fmt: skip
-EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK
-WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | {
+EDITORIAL_VIEW = ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - CIRCULATION_DESK - LOGIN_LOCKOUTS
+WRITTEN_BY_THE_SYSTEM = WORKFLOW_RECORDS | LOGIN_LOCKOUTS | {
     "circulation.distributionsnapshot", "circulation.copy", "backcatalogue.importedfile",
 }  # fmt: skip
 
@@ -97,7 +101,7 @@ VIEW = {
     "chief": EDITORIAL_VIEW,
     "reviewer": EDITORIAL_VIEW,
     "leader": EDITORIAL_VIEW,
-    "clerk": ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS,
+    "clerk": ALL_MODELS - {"auth.group", "auth.user"} - WORKFLOW_RECORDS - LOGIN_LOCKOUTS,
 }
 ADD = {
     "admin": ALL_MODELS - WRITTEN_BY_THE_SYSTEM,
@@ -188,7 +192,7 @@ def site(demo):
         issue=issue,
         signer=users["leader"],
         signed_on=day,
-        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        scan=SimpleUploadedFile("scan.pdf", pdf_bytes()),
         recorded_by=users["chief"],
     )
     LedgerRule.objects.create(series=issue.series)
@@ -200,7 +204,17 @@ def site(demo):
     Supplement.objects.create(
         issue=issue, recipient=extra, printed_name=extra.printed_name, copies=1, date=day, created_by=users["clerk"]
     )
+    _login_lockout()
     return {**demo, "users": users}
+
+
+def _login_lockout():
+    # One row per username and address: a counter keeps the made-up usernames apart.
+    return LoginLockout.objects.create(
+        user_agent="Mozilla/5.0", ip_address="10.0.0.1", username="editor%d" % LoginLockout.objects.count(),
+        http_accept="*/*",
+        path_info="/admin/login/", get_data="", post_data="", failures_since_start=5,
+    )  # fmt: skip
 
 
 def _pages(site) -> list[tuple[str, str, str]]:
@@ -329,7 +343,7 @@ MAKERS = {
         issue=IssueFactory(),
         signer=UserFactory(),
         signed_on=_day(),
-        scan=SimpleUploadedFile("s.pdf", b"%PDF-1.4\n"),
+        scan=SimpleUploadedFile("s.pdf", pdf_bytes()),
         recorded_by=UserFactory(),
     ),
     "circulation.recipient": lambda: RecipientFactory(),
@@ -358,6 +372,7 @@ MAKERS = {
     "backcatalogue.importedfile": lambda: ImportedFile.objects.create(
         sha256=uuid.uuid4().hex * 2, file_name="往期.docx", issue=IssueFactory(), imported_by=UserFactory()
     ),
+    "zhiku.loginlockout": _login_lockout,
 }
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from briefs.models import Article, Issue, PaperSignOff
 from briefs.workflow import issue_transition, review_chain_ensure
-from tests.factories import ArticleFactory, UserFactory, role_user
+from tests.factories import ArticleFactory, UserFactory, pdf_bytes, role_user
 from zhiku import roles
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_paper_sign_off_needs_the_permission_even_with_a_valid_form(client):
         {
             "wf_paper-signer": leader.pk,
             "wf_paper-signed_on": "2024-01-19",
-            "wf_paper-scan": SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+            "wf_paper-scan": SimpleUploadedFile("scan.pdf", pdf_bytes()),
         },
     )
     assert response.status_code == 403

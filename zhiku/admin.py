@@ -14,6 +14,8 @@ from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhiku.models import LoginLockout
+
 DEFAULT_PERMISSION_LABELS = {
     "add": _("Can add %(model)s"),
     "change": _("Can change %(model)s"),
@@ -57,3 +59,21 @@ for model, model_admin in ((Group, ZhikuGroupAdmin), (User, ZhikuUserAdmin)):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, model_admin)
+
+
+@admin.register(LoginLockout)
+class LoginLockoutAdmin(admin.ModelAdmin):
+    """Failed logins per username and address (django-axes). Deleting a row unlocks at once."""
+
+    list_display = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    # The form data axes keeps (GET/POST, passwords masked) and the browser string stay out of view.
+    fields = ["username", "ip_address", "failures_since_start", "attempt_time"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -95,6 +95,9 @@ ROLES: tuple[Role, ...] = (
             "briefs.view_issueevent",
             "briefs.view_notification",
             "briefs.view_papersignoff",
+            # Login lockouts (django-axes, shown as zhiku.LoginLockout): see them, unlock by deleting.
+            "zhiku.view_loginlockout",
+            "zhiku.delete_loginlockout",
         ),
     ),
 )
@@ -134,9 +137,43 @@ def role_group_name(role_key: str) -> str:
     return ROLES_BY_KEY[role_key].group_name
 
 
+# The attribute on the user object that holds its groups once read. request.user is built anew
+# for each request, so the cache lives exactly one request (as Django's own _perm_cache does).
+_GROUPS_CACHE = "_zhiku_groups"
+
+
+def user_groups(user) -> dict[int, str]:
+    """The user's groups as {id: name}, read with one query the first time and cached on ``user``:
+    building the admin's app list asks for roles a dozen times per page."""
+    cached = getattr(user, _GROUPS_CACHE, None)
+    if cached is None:
+        cached = dict(user.groups.values_list("pk", "name")) if user.pk else {}
+        setattr(user, _GROUPS_CACHE, cached)
+    return cached
+
+
+def user_groups_remember(user, groups: dict[int, str]) -> None:
+    """Cache groups read elsewhere (the auth backend reads them with their permissions)."""
+    setattr(user, _GROUPS_CACHE, groups)
+
+
+def user_groups_forget(user) -> None:
+    """Drop the cached groups and the permissions that came with them (after the user's groups
+    were changed in the same request or test)."""
+    for attribute in (_GROUPS_CACHE, "_group_perm_cache", "_perm_cache"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
+
+
+def user_in_group(user, group_id: int) -> bool:
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return group_id in user_groups(user)
+
+
 def user_has_role(user, role_key: str) -> bool:
     if not user or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=ROLES_BY_KEY[role_key].group_name).exists()
+    return ROLES_BY_KEY[role_key].group_name in user_groups(user).values()

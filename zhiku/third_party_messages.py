@@ -19,4 +19,19 @@ MESSAGES = (
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     # simple_history/templates/simple_history/object_history_list.html
     gettext_noop("Changes"),
+    # django-axes: the fields zhiku's login-lockout admin shows (axes/models.py)
+    gettext_noop("IP Address"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("Username"),
+    # … and its models, listed by name among the permissions on the group and user pages
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
 )

@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from zhiku.media import serve_media
 from zhiku.uploads import upload_image
 
 admin.site.site_header = _("Think-tank brief editorial system")
@@ -21,9 +22,6 @@ urlpatterns = [
     path("circulation/", include("circulation.urls")),
     path("clusters/", include("clusters.urls")),
     path("admin/", admin.site.urls),
+    # Uploads and archived PDFs: through a permission check, with DEBUG on or off (zhiku.media).
+    re_path(r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"), serve_media, name="media"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

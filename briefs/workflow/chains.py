@@ -43,7 +43,7 @@ def user_holds_stage(user, stage: ReviewStage | None) -> bool:
         return False
     if stage.user_id:
         return stage.user_id == user.pk
-    return user.groups.filter(pk=stage.group_id).exists()
+    return roles.user_in_group(user, stage.group_id)
 
 
 def first_stage(series_id: int) -> ReviewStage | None:

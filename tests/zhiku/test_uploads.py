@@ -68,3 +68,69 @@ def test_oversized_image_is_refused(client, url, settings):
     response = client.post(url, {"upload": SimpleUploadedFile("big.png", png_bytes((64, 64)), "image/png")})
     assert response.status_code == 400
     assert "图片过大" in response.json()["error"]["message"]
+
+
+def declared_png(width: int, height: int) -> bytes:
+    """A small PNG whose header declares ``width`` × ``height`` pixels (a decompression bomb: the
+    file is tiny, decoding it would allocate the whole canvas)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    rows = zlib.compress(b"\x00" * (width + 1) * 16, 9)  # the first rows; enough for Pillow's checks
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
+
+
+@pytest.mark.django_db
+def test_an_image_over_the_pixel_cap_is_refused(client, url, settings, tmp_path):
+    """Finding 5: a 12000×12000 PNG of a few KB is refused with its size in pixels; nothing stored."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    bomb = declared_png(12000, 12000)
+    assert len(bomb) < 150_000
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post(url, {"upload": SimpleUploadedFile("bomb.png", bomb, "image/png")})
+    assert response.status_code == 400
+    assert "12000 × 12000" in response.json()["error"]["message"]
+    assert "图片过大" in response.json()["error"]["message"]
+    assert list(tmp_path.rglob("*.*")) == []
+
+
+@pytest.mark.django_db
+def test_a_wide_image_is_scaled_down_to_print_resolution(client, url, settings, tmp_path):
+    """A 4000×1000 photo is stored at the print width (1900 px), aspect kept, still a JPEG."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 1000), "blue").save(buffer, format="JPEG")
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post(url, {"upload": SimpleUploadedFile("wide.jpg", buffer.getvalue(), "image/jpeg")})
+    assert response.status_code == 200
+    (stored,) = tmp_path.rglob("*.jpg")
+    with Image.open(stored) as image:
+        assert image.format == "JPEG"
+        assert image.size == (1900, 475)
+
+
+@pytest.mark.django_db
+def test_a_narrow_image_is_stored_as_uploaded(client, url, settings, tmp_path):
+    """An image already narrower than the print width is stored byte for byte."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    original = png_bytes((300, 200))
+    client.force_login(UserFactory(is_staff=True))
+    assert client.post(url, {"upload": SimpleUploadedFile("n.png", original, "image/png")}).status_code == 200
+    (stored,) = tmp_path.rglob("*.png")
+    assert stored.read_bytes() == original
+
+
+@pytest.mark.django_db
+def test_a_scan_over_the_pixel_cap_is_refused():
+    """Scans are images too: the same cap applies to a PNG 批示 scan."""
+    from django.core.exceptions import ValidationError
+
+    from zhiku.scans import validate_scan
+
+    with pytest.raises(ValidationError) as excinfo:
+        validate_scan(SimpleUploadedFile("scan.png", declared_png(12000, 12000)))
+    assert "12000 × 12000" in str(excinfo.value)

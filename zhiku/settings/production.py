@@ -27,7 +27,12 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Preload is off unless asked for: once browsers ship the domain in their preload list, removing
+# it takes months, and every subdomain must then serve HTTPS. See README "Security".
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 only says "you could submit to the preload list": off on purpose, see above.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -36,3 +41,6 @@ SESSION_COOKIE_HTTPONLY = True
 # Load the archive search's word dictionary (jieba) when the app starts, so with gunicorn's
 # --preload it is loaded once before the workers fork, not on each worker's first search.
 CLUSTERS_PRELOAD_TOKENIZER = env_bool("CLUSTERS_PRELOAD_TOKENIZER", True)
+# Login throttling counts per client address: behind nginx that is the X-Forwarded-For entry
+# nginx appended (one trusted proxy), not REMOTE_ADDR (which would be nginx itself).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1"))
