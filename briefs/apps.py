@@ -11,4 +11,5 @@ class BriefsConfig(AppConfig):
         # briefs.workflow and briefs.rendering each add their own import line below.
         from . import workflow_receivers  # noqa: F401
         from .rendering import receivers  # noqa: F401
+        from .desk import hooks  # noqa: F401 - the 签发 readiness guard, the 审批单 archive
         pass

@@ -45,7 +45,7 @@ class CirculationConfig(AppConfig):
         from briefs.signals import issue_transitioned
         from zhiku import roles
 
-        from . import demo, receivers, selectors
+        from . import demo, readiness, receivers, selectors  # noqa: F401 - readiness registers on import
 
         extensions.register_distribution_provider(selectors.distribution_footer)
         extensions.register_transition_guard("release", receivers.release_guard)

@@ -1,0 +1,57 @@
+"""Circulation's part of the 签发 checklist (briefs.readiness) and of 待我处理.
+
+Registered on import from CirculationConfig.ready. The distribution is part of what the leader
+signs, so it must be chosen and add up before 签发; 发行 sees an issue as soon as it is in review
+without one, to work while the reviewers read.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from briefs import extensions
+from zhiku import roles
+
+from . import selectors
+
+
+def readiness_check(issue) -> list[extensions.ReadinessResult]:
+    dist = selectors.issue_distribution(issue)
+    if not dist.exists or not dist.entries:
+        distribution = extensions.ReadinessResult(
+            "distribution", _("Distribution chosen and reconciled"), False, _("No distribution has been chosen.")
+        )
+    elif dist.computed_print_run != dist.print_run:
+        distribution = extensions.ReadinessResult(
+            "distribution",
+            _("Distribution chosen and reconciled"),
+            False,
+            _(
+                "The copies do not add up: %(allocated)s allocated + %(archive)s archive + %(reserve)s reserve = "
+                "%(needed)s, but the print run is %(printed)s."
+            )
+            % {
+                "allocated": dist.allocated,
+                "archive": dist.archive_copies,
+                "reserve": dist.reserve_copies,
+                "needed": dist.computed_print_run,
+                "printed": dist.print_run,
+            },
+        )
+    else:
+        distribution = extensions.ReadinessResult("distribution", _("Distribution chosen and reconciled"), True)
+    line = dist.bao_line if dist.exists else ""
+    bao = extensions.ReadinessResult(
+        "bao_line", _("报 line not empty"), bool(line.strip()), "" if line.strip() else _("The 报 line is empty.")
+    )
+    return [distribution, bao]
+
+
+def waiting_for_circulation(user):
+    """Issues in review with no distribution chosen yet, for 发行."""
+    if not roles.user_has_role(user, roles.CIRCULATION):
+        return None
+    return Q(status="in_review") & (Q(distribution__isnull=True) | Q(distribution__issue_lists__isnull=True))
+
+
+extensions.register_readiness_check(readiness_check)
+extensions.register_waiting_filter(waiting_for_circulation)
