@@ -112,6 +112,9 @@ class Issue(models.Model):
         blank=True,
         help_text=_("Optional; names the issue before it is numbered (otherwise the first article's title does)."),
     )
+    # The first article's title, kept by briefs.desk.hooks whenever an article is saved or deleted,
+    # so naming an issue (lists, 待我处理, e-mails) costs no query per row.
+    lead_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     classification = models.CharField(
         _("Classification"), max_length=20, choices=Classification.choices, default=Classification.NONE, blank=True
@@ -239,15 +242,8 @@ class Issue(models.Model):
 
     @property
     def working_title(self) -> str:
-        """The subject, else the first article's title (annotated as ``lead_title_value`` by lists)."""
-        if self.subject:
-            return self.subject
-        if hasattr(self, "lead_title_value"):
-            return self.lead_title_value or ""
-        if self.pk is None:
-            return ""
-        first = self.articles.order_by("position", "id").values_list("title", flat=True).first()
-        return first or ""
+        """The subject, else the first article's title."""
+        return self.subject or self.lead_title
 
     @property
     def is_numbered(self) -> bool:

@@ -19,8 +19,42 @@ READINESS_ITEMS = (
 DEFAULT_BLOCKING = ("distribution", "responsible_editor")
 
 
-def default_blocking_checks() -> list[str]:
-    return list(DEFAULT_BLOCKING)
+class BlockingItems:
+    """The chosen keys; prints as their Chinese labels (the admin's read-only view shows str())."""
+
+    def __init__(self, keys=()):
+        self.keys = tuple(keys)
+
+    def __iter__(self):
+        return iter(self.keys)
+
+    def __contains__(self, key):
+        return key in self.keys
+
+    def __len__(self):
+        return len(self.keys)
+
+    def __eq__(self, other):
+        return list(self) == list(other) if isinstance(other, BlockingItems | list | tuple) else NotImplemented
+
+    def __hash__(self):
+        return hash(self.keys)
+
+    def __str__(self):
+        labels = dict(READINESS_ITEMS)
+        return "、".join(str(labels.get(key, key)) for key in self.keys) or "—"
+
+    def __repr__(self):
+        return "BlockingItems(%r)" % (self.keys,)
+
+
+def default_blocking_checks() -> BlockingItems:
+    return BlockingItems(DEFAULT_BLOCKING)
+
+
+class _ChoicesFormField(forms.MultipleChoiceField):
+    def prepare_value(self, value):
+        return list(value) if isinstance(value, BlockingItems) else value
 
 
 class ReadinessChoicesField(models.CharField):
@@ -38,13 +72,21 @@ class ReadinessChoicesField(models.CharField):
         return self.to_python(value)
 
     def to_python(self, value):
-        if value is None or isinstance(value, list):
-            return value or []
-        return [key for key in str(value).split(",") if key]
+        if isinstance(value, BlockingItems):
+            return value
+        if value is None or isinstance(value, list | tuple):
+            return BlockingItems(value or ())
+        return BlockingItems(key for key in str(value).split(",") if key)
 
     def get_prep_value(self, value):
-        if isinstance(value, list | tuple):
+        if isinstance(value, BlockingItems | list | tuple):
             return ",".join(value)
+        return value
+
+    def pre_save(self, model_instance, add):
+        # A form gives a list; keep the attribute a BlockingItems like a loaded instance's.
+        value = self.to_python(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
         return value
 
     def value_to_string(self, obj):
@@ -58,11 +100,11 @@ class ReadinessChoicesField(models.CharField):
             raise ValidationError(_("Unknown readiness item: %(keys)s"), params={"keys": "、".join(unknown)})
 
     def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
+        return _ChoicesFormField(
             choices=READINESS_ITEMS,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             label=self.verbose_name,
             help_text=self.help_text,
-            initial=default_blocking_checks,
+            initial=list(DEFAULT_BLOCKING),
         )

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from briefs import extensions
-from zhiku import roles
 
 from . import selectors
 
@@ -48,7 +47,9 @@ def readiness_check(issue) -> list[extensions.ReadinessResult]:
 
 def waiting_for_circulation(user):
     """Issues in review with no distribution chosen yet, for 发行."""
-    if not roles.user_has_role(user, roles.CIRCULATION):
+    # The permission, not the group: the permission cache is already loaded by 待我处理, a group
+    # lookup would cost a query on every index page.
+    if not user.has_perm("circulation.change_issuedistribution"):
         return None
     return Q(status="in_review") & (Q(distribution__isnull=True) | Q(distribution__issue_lists__isnull=True))
 
