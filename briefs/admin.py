@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from zhiku.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, workflow
+from .desk.admin_display import RenderedBodyMixin
 from .extensions import article_search_ids
 from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series
 
@@ -91,7 +92,7 @@ class EditorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(RenderedBodyMixin, admin.StackedInline):
     model = Article
     form = ArticleInlineForm
     extra = 0
@@ -272,7 +273,7 @@ def workflow_panel_context(issue: Issue, user) -> dict:
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(RenderedBodyMixin, SimpleHistoryAdmin):
     form = VersionCheckedForm
     list_display = ["title", "issue", "position", "byline", "updated_at"]
     list_select_related = ["issue", "issue__series"]
