@@ -37,14 +37,25 @@ def _value(field, value) -> str:
 
 
 @register.simple_tag
-def history_change(record, change) -> dict:
-    """{"label", "old", "new"} of one change of a simple_history record."""
+def history_changes(record) -> list[dict]:
+    """What changed in ``record`` against the version before it, as [{"label", "old", "new"}]:
+    field labels, choice labels, people's names, rich text as text."""
+    previous = record.prev_record
+    if previous is None:
+        return []
+    delta = record.diff_against(previous, foreign_keys_are_objs=False)
     model = record.instance_type
-    try:
-        field = model._meta.get_field(change.field)
-    except Exception:  # noqa: BLE001 - a field since removed: show its name as recorded
-        return {"label": change.field, "old": change.old, "new": change.new}
-    return {"label": str(field.verbose_name), "old": _value(field, change.old), "new": _value(field, change.new)}
+    shown = []
+    for change in delta.changes:
+        try:
+            field = model._meta.get_field(change.field)
+        except Exception:  # noqa: BLE001 - a field since removed: its name as recorded
+            shown.append({"label": change.field, "old": change.old, "new": change.new})
+            continue
+        shown.append(
+            {"label": str(field.verbose_name), "old": _value(field, change.old), "new": _value(field, change.new)}
+        )
+    return shown
 
 
 @register.filter
