@@ -145,7 +145,7 @@ class IssueAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["responsible_editor"]
     inlines = [ArticleInline]
     fieldsets = [
-        (None, {"fields": ["series", "responsible_editor", "classification", "print_run", "seen_version"]}),
+        (None, {"fields": ["series", "subject", "responsible_editor", "classification", "print_run", "seen_version"]}),
         (_("Numbers and date"), {"fields": ["year", "number", "total_number", "issue_date"]}),
     ]
 

@@ -16,7 +16,7 @@
     function dirty(event) {
       if (event.target && isWorkflowField(event.target)) return;
       guarded.forEach(function (b) { b.disabled = true; b.title = note.textContent.trim(); });
-      note.hidden = false;
+      note.style.display = "block";
     }
     form.addEventListener("input", dirty, true);
     form.addEventListener("change", dirty, true);
