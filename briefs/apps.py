@@ -10,6 +10,6 @@ class BriefsConfig(AppConfig):
         # Receivers and checks are imported here so they are connected exactly once.
         # briefs.workflow and briefs.rendering each add their own import line below.
         from . import workflow_receivers  # noqa: F401
-        from .rendering import receivers  # noqa: F401
         from .desk import hooks  # noqa: F401 - the 签发 readiness guard, the 审批单 archive
+        from .rendering import receivers  # noqa: F401
         pass

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhiku.fields import SanitizedRichTextField
+from zhiku.uploads import RandomUploadName, validate_scan
 
 from .readiness_field import ReadinessChoicesField, default_blocking_checks
-from zhiku.uploads import RandomUploadName, validate_scan
 
 
 class Series(models.Model):

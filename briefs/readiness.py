@@ -45,9 +45,7 @@ def _own_results(issue: Issue) -> list[ReadinessResult]:
             incomplete.append(_("article %(n)s has no body") % {"n": index})
     if not articles:
         incomplete.append(_("the issue has no article"))
-    results.append(
-        ReadinessResult("articles", str(labels["articles"]), not incomplete, "；".join(incomplete))
-    )
+    results.append(ReadinessResult("articles", str(labels["articles"]), not incomplete, "；".join(incomplete)))
     results.append(
         ReadinessResult(
             "classification",

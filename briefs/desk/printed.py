@@ -122,10 +122,9 @@ def printed_issue(issue) -> PrintedIssue:
         if found is None or (found.split and found.snippet):
             return match.group(0)  # marked inside the text below
         label = "第 %d 页" % found.page
-        return (
-            format_html('<div class="desk-page-break" data-page="{}"><span>{}</span></div>', found.page, label)
-            + match.group(0)
-        )
+        return format_html(
+            '<div class="desk-page-break" data-page="{}"><span>{}</span></div>', found.page, label
+        ) + match.group(0)
 
     body = _BLOCK_OPEN.sub(mark, body)
     for found in breaks:

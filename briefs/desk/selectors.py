@@ -7,7 +7,6 @@ from django.db.models import Prefetch
 
 from briefs import workflow
 from briefs.models import Issue, IssueComment, IssueEvent, ReviewStage
-from briefs.readiness import issue_readiness
 from briefs.rendering.approval import ApprovalSheet, ApprovalStep
 from briefs.rendering.selectors import CLASSIFICATION_MARKS
 
@@ -115,9 +114,7 @@ def _holder_label(stage: ReviewStage) -> str:
 def approval_sheet(issue: Issue) -> ApprovalSheet:
     """The 审批单 of ``issue``: this round's opinions per stage (since the last 送审), the 签发 line,
     and earlier rounds' opinions (退回, 撤销签发) below."""
-    events = list(
-        IssueEvent.objects.filter(issue=issue).select_related("actor").order_by("created_at", "id")
-    )
+    events = list(IssueEvent.objects.filter(issue=issue).select_related("actor").order_by("created_at", "id"))
     chain = list(issue.series.review_stages.select_related("group", "user").order_by("position"))
     last_submit = max((i for i, e in enumerate(events) if e.action == workflow.SUBMIT), default=None)
     current = events[last_submit + 1 :] if last_submit is not None else []

@@ -205,6 +205,8 @@ def issue_approval_pdf(request, pk):
         pdf = render_approval_pdf(selectors.approval_sheet(issue))
     response = HttpResponse(pdf, content_type="application/pdf")
     name = "%s-审批单.pdf" % (selectors.issue_numbers_text(issue) or "草稿-%s" % issue.pk)
-    response["Content-Disposition"] = content_disposition_header(request.GET.get("inline") != "1", f"{issue.series.name}-{name}")
+    response["Content-Disposition"] = content_disposition_header(
+        request.GET.get("inline") != "1", f"{issue.series.name}-{name}"
+    )
     response["Cache-Control"] = "private, no-cache"
     return response

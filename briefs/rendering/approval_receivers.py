@@ -23,7 +23,11 @@ def approval_archive(*, issue_id: int) -> Issue | None:
     """Render and store the 审批单 of a signed issue (idempotent: a stored one is kept)."""
     from briefs.desk.selectors import approval_sheet
 
-    issue = Issue.objects.select_related("series", "responsible_editor", "signed_by", "created_by").filter(pk=issue_id).first()
+    issue = (
+        Issue.objects.select_related("series", "responsible_editor", "signed_by", "created_by")
+        .filter(pk=issue_id)
+        .first()
+    )
     if issue is None or issue.status not in SIGNED:
         return None
     if issue.archived_approval:

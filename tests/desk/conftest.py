@@ -4,6 +4,7 @@ import pytest
 
 from briefs import workflow
 from tests.factories import ArticleFactory, IssueFactory, SeriesFactory, role_user
+from tests.test_admin_pages import site  # noqa: F401 - the demo with one row of every model, for the crawl
 from zhiku import roles
 
 ROLE_KEYS = [roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, roles.CIRCULATION, roles.ADMINISTRATOR]

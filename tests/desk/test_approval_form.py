@@ -68,7 +68,9 @@ def test_approval_form_is_archived_at_sign_off_with_every_opinion(
 
 
 @pytest.mark.django_db
-def test_revoking_the_sign_off_forgets_the_archived_form(issue, people, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_revoking_the_sign_off_forgets_the_archived_form(
+    issue, people, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     for action, role in (("submit", E), ("approve", C), ("approve", R)):
         act(issue, people, action, role, "同意")

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from briefs import workflow
 from briefs.desk import services
-from tests.test_admin_pages import ALLOWED_WORDS, DEMO_USERS, _pages, data_words, english_in, site  # noqa: F401
+from tests.test_admin_pages import ALLOWED_WORDS, DEMO_USERS, _pages, data_words, english_in
 
 ESCAPED_SOURCE = ("&lt;p&gt;", "&lt;p ", "&lt;h2", "&lt;strong&gt;", "&lt;/p&gt;")
 
@@ -23,9 +23,9 @@ def reviewing(site):
     return site
 
 
-def _desk_pages(site) -> list[str]:
+def _desk_pages(data) -> list[str]:
     pages = []
-    for issue in (site["issue_117"], site["twin"]):
+    for issue in (data["issue_117"], data["twin"]):
         pages += [
             reverse("briefs:issue_desk", args=[issue.pk]),
             reverse("briefs:issue_desk_confirm", args=[issue.pk, "sign_off"]),

@@ -72,6 +72,10 @@ def test_start_page_lists_waiting_for_me_then_the_roles_main_app(client, people,
     client.force_login(people[role])
     page = client.get(reverse("admin:index")).content.decode()
     waiting = page.index('id="waiting-for-me"')
-    apps = [page.index(f'class="app-{label} module') for label in ("briefs", "circulation") if f'class="app-{label} module' in page]
+    apps = [
+        page.index(f'class="app-{label} module')
+        for label in ("briefs", "circulation")
+        if f'class="app-{label} module' in page
+    ]
     assert waiting < min(apps)
     assert page.index(f'class="app-{first_app} module') == min(apps)
