@@ -50,7 +50,7 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Select a passage in the text and press “Quote the selection”, or copy it here."),
     )
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Comment on the passage"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AnswerForm(forms.Form):

@@ -31,6 +31,18 @@
     }
     document.querySelectorAll(".desk-draft").forEach(function (el) { el.addEventListener("input", update); });
     update();
+    // On a desktop narrower than the A4 sheet, scale the sheet to fit instead of cutting it off
+    // (phones get a fluid layout from print-in-desk.css instead).
+    function fit() {
+      if (!host || !host.shadowRoot) return;
+      var sheet = host.shadowRoot.querySelector(".sheet");
+      host.style.zoom = "";
+      if (!sheet || window.innerWidth <= 900) return;
+      var need = sheet.getBoundingClientRect().width + 8, room = host.clientWidth;
+      if (need > room) host.style.zoom = String(room / need);
+    }
+    fit();
+    window.addEventListener("resize", fit);
     // Mark the quoted passages of open comments in the text.
     if (host && host.shadowRoot) {
       document.querySelectorAll(".desk-comment[data-open='1'] blockquote").forEach(function (q) {
