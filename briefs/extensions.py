@@ -108,6 +108,7 @@ class ReadinessResult:
     label: str
     ok: bool
     detail: str = ""  # what is missing, in Chinese; empty when ok
+    url: str = ""  # where to fix it, when the providing app has a page for that
 
 
 ReadinessCheck = Callable[["object"], list[ReadinessResult]]

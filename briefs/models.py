@@ -114,7 +114,7 @@ class Issue(models.Model):
     )
     # The first article's title, kept by briefs.desk.hooks whenever an article is saved or deleted,
     # so naming an issue (lists, 待我处理, e-mails) costs no query per row.
-    lead_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
+    first_article_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     classification = models.CharField(
         _("Classification"), max_length=20, choices=Classification.choices, default=Classification.NONE, blank=True
@@ -243,7 +243,7 @@ class Issue(models.Model):
     @property
     def working_title(self) -> str:
         """The subject, else the first article's title."""
-        return self.subject or self.lead_title
+        return self.subject or self.first_article_title
 
     @property
     def is_numbered(self) -> bool:

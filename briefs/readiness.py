@@ -24,6 +24,7 @@ class ReadinessItem:
     ok: bool
     detail: str
     blocking: bool  # the series makes this item refuse 签发
+    url: str = ""
 
 
 def _own_results(issue: Issue) -> list[ReadinessResult]:
@@ -62,7 +63,7 @@ def issue_readiness(issue: Issue) -> list[ReadinessItem]:
     blocking = set(issue.series.signoff_blocking_checks or [])
     by_key = {r.key: r for r in [*readiness_results(issue), *_own_results(issue)]}
     return [
-        ReadinessItem(r.key, r.label, r.ok, r.detail, r.key in blocking)
+        ReadinessItem(r.key, r.label, r.ok, r.detail, r.key in blocking, r.url)
         for key, _label in READINESS_ITEMS
         if (r := by_key.get(key)) is not None
     ]

@@ -13,11 +13,23 @@ from briefs import extensions
 from . import selectors
 
 
+def _distribution_page(issue) -> str:
+    from django.urls import reverse
+
+    from .models import IssueDistribution
+
+    pk = IssueDistribution.objects.filter(issue=issue).values_list("pk", flat=True).first()
+    if pk is None:
+        return reverse("admin:circulation_issuedistribution_add") + "?issue=%d" % issue.pk
+    return reverse("admin:circulation_issuedistribution_change", args=[pk])
+
+
 def readiness_check(issue) -> list[extensions.ReadinessResult]:
     dist = selectors.issue_distribution(issue)
+    page = _distribution_page(issue)
     if not dist.exists or not dist.entries:
         distribution = extensions.ReadinessResult(
-            "distribution", _("Distribution chosen and reconciled"), False, _("No distribution has been chosen.")
+            "distribution", _("Distribution chosen and reconciled"), False, _("No distribution has been chosen."), page
         )
     elif dist.computed_print_run != dist.print_run:
         distribution = extensions.ReadinessResult(
@@ -35,12 +47,13 @@ def readiness_check(issue) -> list[extensions.ReadinessResult]:
                 "needed": dist.computed_print_run,
                 "printed": dist.print_run,
             },
+            page,
         )
     else:
         distribution = extensions.ReadinessResult("distribution", _("Distribution chosen and reconciled"), True)
     line = dist.bao_line if dist.exists else ""
     bao = extensions.ReadinessResult(
-        "bao_line", _("报 line not empty"), bool(line.strip()), "" if line.strip() else _("The 报 line is empty.")
+        "bao_line", _("报 line not empty"), bool(line.strip()), "" if line.strip() else _("The 报 line is empty."), page
     )
     return [distribution, bao]
 

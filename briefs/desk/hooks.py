@@ -15,7 +15,7 @@ def issue_lead_title_refresh(issue_id: int) -> None:
     """Copy the first article's title onto the issue (a cached name, not content: ``update()``
     neither bumps the version nor meets the lock on signed issues)."""
     first = Article.objects.filter(issue_id=issue_id).order_by("position", "id").values_list("title", flat=True).first()
-    Issue.objects.filter(pk=issue_id).exclude(lead_title=first or "").update(lead_title=first or "")
+    Issue.objects.filter(pk=issue_id).exclude(first_article_title=first or "").update(first_article_title=first or "")
 
 
 @receiver(post_save, sender=Article, dispatch_uid="briefs_desk_lead_title_save")

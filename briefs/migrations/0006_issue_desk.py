@@ -11,7 +11,7 @@ def fill_lead_titles(apps, schema_editor):
     Article = apps.get_model("briefs", "Article")
     for issue in Issue.objects.all():
         first = Article.objects.filter(issue=issue).order_by("position", "id").values_list("title", flat=True).first()
-        Issue.objects.filter(pk=issue.pk).update(lead_title=first or "")
+        Issue.objects.filter(pk=issue.pk).update(first_article_title=first or "")
 
 
 class Migration(migrations.Migration):
@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='historicalissue',
-            name='lead_title',
+            name='first_article_title',
             field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='First article title'),
         ),
         migrations.AddField(
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='issue',
-            name='lead_title',
+            name='first_article_title',
             field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='First article title'),
         ),
         migrations.AddField(

@@ -37,7 +37,7 @@ def test_issue_names(series, django_assert_num_queries):
     assert str(draft) == f"{series.name}（拟）《新质生产力专题》"
     draft.articles.get(position=1).delete()
     draft.refresh_from_db()
-    assert draft.lead_title == "第二篇"
+    assert draft.first_article_title == "第二篇"
 
 
 @pytest.mark.django_db

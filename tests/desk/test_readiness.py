@@ -116,6 +116,8 @@ def test_desk_shows_the_checklist_from_submission(client, issue, people, series)
     page = client.get(reverse("briefs:issue_desk", args=[issue.pk])).content.decode()
     assert 'id="desk-readiness"' in page
     assert "尚未确定分发范围。" in page and 'data-key="bao_line"' in page
+    # 发行 is led to the page that fixes it.
+    assert reverse("admin:circulation_issuedistribution_add") + f"?issue={issue.pk}" in page
 
 
 @pytest.mark.django_db
