@@ -7,6 +7,7 @@ cached by the HTML's hash, so an unchanged issue is laid out once.
 """
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from briefs.rendering.html import render_html
 from briefs.rendering.pdf import layout
 from briefs.rendering.selectors import issue_document
 
+logger = logging.getLogger(__name__)
 BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "table", "figure")
 _BLOCK_OPEN = re.compile(r"<(?:p|h[1-4]|table|figure)[\s>]")
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
@@ -98,7 +100,7 @@ def _scoped_css(css: str) -> str:
 class PrintedIssue:
     css: str
     body: SafeString
-    pages: int
+    pages: int | None  # None when the layout failed (the text shows without page marks)
 
 
 def printed_issue(issue) -> PrintedIssue:
@@ -109,10 +111,17 @@ def printed_issue(issue) -> PrintedIssue:
     key = "desk-breaks:" + hashlib.sha256(html.encode("utf-8")).hexdigest()
     breaks = cache.get(key)
     if breaks is None:
-        breaks = page_breaks(document)
-        cache.set(key, breaks, 24 * 3600)
+        try:
+            breaks = page_breaks(document)
+        except Exception:  # noqa: BLE001 - the desk still shows the text, only without the marks
+            logger.exception("Page breaks of issue %s could not be laid out", issue.pk)
+            breaks = None
+        else:
+            cache.set(key, breaks, 24 * 3600)
     style = _STYLE.search(html)
     body = _BODY.search(html).group(1)
+    laid_out = breaks is not None
+    breaks = breaks or []
     by_block = {b.block: b for b in breaks}
     counter = iter(range(10**6))
 
@@ -129,4 +138,8 @@ def printed_issue(issue) -> PrintedIssue:
     body = _BLOCK_OPEN.sub(mark, body)
     for found in breaks:
         body = _mark_inside(body, found)
-    return PrintedIssue(css=_scoped_css(style.group(1) if style else ""), body=mark_safe(body), pages=len(breaks) + 1)
+    return PrintedIssue(
+        css=_scoped_css(style.group(1) if style else ""),
+        body=mark_safe(body),
+        pages=len(breaks) + 1 if laid_out else None,
+    )

@@ -170,3 +170,19 @@ def test_confirmation_page_refuses_people_who_may_not(client, issue, people):
     page = client.get(reverse("briefs:issue_desk_confirm", args=[issue.pk, "sign_off"])).content.decode()
     assert 'id="confirm-button"' not in page
     assert "您现在不能对本期执行此操作。" in page
+
+
+@pytest.mark.django_db
+def test_desk_still_shows_the_text_when_the_layout_fails(client, issue, people, monkeypatch):
+    """A layout error costs the page-break marks, not the page."""
+
+    def broken(document):
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr("briefs.desk.printed.page_breaks", broken)
+    client.force_login(people[E])
+    response = client.get(desk(issue))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "举措一：前瞻布局产业集群" in page
+    assert "desk-page-break" not in page and "desk-print-note" not in page
