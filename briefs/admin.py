@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 
 from . import extensions, rules, selectors, services, workflow
+from .desk.admin_display import RenderedBodyMixin
 from .exceptions import BriefsError, StaleEdit
 from .extensions import article_search_ids
 from .models import Article, Editor, Issue, IssueEvent, Notification, PaperSignOff, ReviewStage, Series, copy_state
@@ -167,7 +168,7 @@ class EditorAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
 
 
-class ArticleInline(admin.StackedInline):
+class ArticleInline(RenderedBodyMixin, admin.StackedInline):
     model = Article
     form = VersionedForm
     extra = 0
@@ -224,7 +225,7 @@ class IssueAdmin(ServiceWriteAdmin):
     # Numbers are given at 签发 by the workflow; the page shows them and never writes them.
     readonly_fields = ["year", "number", "total_number"]
     fieldsets = [
-        (None, {"fields": ["series", "responsible_editor", "classification", "print_run", "seen_version"]}),
+        (None, {"fields": ["series", "subject", "responsible_editor", "classification", "print_run", "seen_version"]}),
         (_("Numbers and date"), {"fields": ["year", "number", "total_number", "issue_date"]}),
     ]
 
@@ -404,7 +405,7 @@ class ExtensibleAdmin:
 
 
 @admin.register(Article)
-class ArticleAdmin(ExtensibleAdmin, ServiceWriteAdmin):
+class ArticleAdmin(RenderedBodyMixin, ExtensibleAdmin, ServiceWriteAdmin):
     form = VersionedForm
     extension_page = "article"
     what_changed_url_name = "admin:briefs_article_diff"

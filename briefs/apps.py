@@ -9,6 +9,7 @@ class BriefsConfig(AppConfig):
     def ready(self):
         # Receivers are imported here so they are connected exactly once.
         from . import workflow_receivers  # noqa: F401
+        from .desk import hooks  # noqa: F401 - the 签发 readiness guard, the 审批单 archive
         from .media import register_media_guards
         from .rendering import receivers  # noqa: F401
 

@@ -141,3 +141,54 @@ def register_admin_extension(page: str, extension: AdminExtension) -> AdminExten
 
 def admin_extensions(page: str) -> list[AdminExtension]:
     return list(_admin_extensions.get(page, []))
+
+
+# --- readiness for 签发 (the issue desk's checklist) ------------------------------------------
+# circulation tells briefs whether the distribution is chosen and reconciled and whether the 报
+# line has names; briefs.readiness adds its own items and decides, per series, which block 签发.
+
+
+@dataclass(frozen=True)
+class ReadinessResult:
+    """One item of the checklist: ``key`` as in briefs.readiness_field.READINESS_ITEMS."""
+
+    key: str
+    label: str
+    ok: bool
+    detail: str = ""  # what is missing, in Chinese; empty when ok
+    url: str = ""  # where to fix it, when the providing app has a page for that
+
+
+ReadinessCheck = Callable[["object"], list[ReadinessResult]]
+_readiness_checks: list[ReadinessCheck] = []
+
+
+def register_readiness_check(check: ReadinessCheck) -> ReadinessCheck:
+    """``check(issue)`` returns ReadinessResults for the items it knows about."""
+    if check not in _readiness_checks:
+        _readiness_checks.append(check)
+    return check
+
+
+def readiness_results(issue) -> list[ReadinessResult]:
+    results: list[ReadinessResult] = []
+    for check in _readiness_checks:
+        results.extend(check(issue))
+    return results
+
+
+# --- 待我处理 contributed by other apps ---------------------------------------------------------
+# ``waiting(user)`` returns a Q on Issue for the issues whose next step is that user's in the
+# registering app (circulation: issues in review without a distribution), or None.
+WaitingFilter = Callable[["object"], "object | None"]
+_waiting_filters: list[WaitingFilter] = []
+
+
+def register_waiting_filter(waiting: WaitingFilter) -> WaitingFilter:
+    if waiting not in _waiting_filters:
+        _waiting_filters.append(waiting)
+    return waiting
+
+
+def waiting_filters(user) -> list:
+    return [q for q in (waiting(user) for waiting in _waiting_filters) if q is not None]

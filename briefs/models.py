@@ -13,6 +13,7 @@ from zhiku.uploads import RandomUploadName
 
 from . import rules
 from .exceptions import IssueLocked, WorkflowFieldsProtected
+from .readiness_field import ReadinessChoicesField, default_blocking_checks
 from .states import EVENT_ACTION_CHOICES, EVENT_IMPORT, Action, IssueStatus
 
 
@@ -30,6 +31,13 @@ class Series(models.Model):
         _("Allow self-review"),
         default=False,
         help_text=_("When off, nobody may approve a review stage of an issue they drafted or submitted."),
+    )
+    # Which readiness items (briefs.readiness) refuse 签发 when not met; the others only warn.
+    signoff_blocking_checks = ReadinessChoicesField(
+        _("Items that block sign-off"),
+        default=default_blocking_checks,
+        blank=True,
+        help_text=_("Readiness items that must be met before the issue can be signed off; the others only warn."),
     )
 
     class Meta:
@@ -142,6 +150,15 @@ class Issue(models.Model):
         help_text=_("Running number since the first issue; assigned at sign-off."),
     )
     issue_date = models.DateField(_("Issue date"), null=True, blank=True)
+    subject = models.CharField(
+        _("Issue title / subject"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional; names the issue before it is numbered (otherwise the first article's title does)."),
+    )
+    # The first article's title, kept by briefs.desk.hooks whenever an article is saved or deleted,
+    # so naming an issue (lists, 待我处理, e-mails) costs no query per row.
+    first_article_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     classification = models.CharField(
         _("Classification"), max_length=20, choices=Classification.choices, default=Classification.NONE, blank=True
@@ -191,6 +208,9 @@ class Issue(models.Model):
     archived_pdf = models.FileField(_("Signed PDF"), upload_to="archive/%Y/", blank=True, editable=False)
     archived_pdf_sha256 = models.CharField(_("PDF checksum"), max_length=64, blank=True, editable=False)
     archived_pdf_at = models.DateTimeField(_("PDF rendered at"), null=True, blank=True, editable=False)
+    # The signed 审批单 (approval form), rendered at 签发 beside the PDF (briefs.rendering.approval_archive).
+    archived_approval = models.FileField(_("Signed approval form"), upload_to="archive/%Y/", blank=True, editable=False)
+    archived_approval_sha256 = models.CharField(_("Approval form checksum"), max_length=64, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("Issue history"), excluded_fields=["updated_at"])
 
@@ -228,9 +248,11 @@ class Issue(models.Model):
         ]
 
     def __str__(self):
+        # The names people use: "领军参阅 2026年第1期（总第118期）" once numbered, and before that
+        # "领军参阅（拟）《title》" from the subject or the first article (never a database id).
         if self.total_number:
-            return f"{self.series.name} 第{self.number}期（总第{self.total_number}期）"
-        return "{} 草稿 #{}".format(self.series.name, self.pk or "新")
+            return f"{self.series.name} {self.year}年第{self.number}期（总第{self.total_number}期）"
+        return f"{self.series.name}（拟）《{self.working_title or '未命名'}》"
 
     def save(self, *args, transition: bool = False, **kwargs):
         # The last line of defence under briefs.services: content changes only in 草稿, and the
@@ -264,6 +286,11 @@ class Issue(models.Model):
             raise WorkflowFieldsProtected(rules.workflow_fields_message())
         if not rules.content_editable(self) and any(getattr(self, name) != stored[name] for name in content):
             raise IssueLocked(rules.locked_message(self))
+
+    @property
+    def working_title(self) -> str:
+        """The subject, else the first article's title."""
+        return self.subject or self.first_article_title
 
     @property
     def is_numbered(self) -> bool:
@@ -437,6 +464,54 @@ class PaperSignOff(models.Model):
 
     def __str__(self):
         return f"{self.signer} {self.signed_on}"
+
+
+class IssueComment(models.Model):
+    """A reviewer's comment on a passage of an issue (the quoted text), or an answer to one.
+
+    Answers point at the comment they answer (``parent``); only top-level comments are opened and
+    resolved. Open comments are listed on the desk and shown as a warning at 签发.
+    """
+
+    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="comments")
+    article = models.ForeignKey(
+        Article, verbose_name=_("Article"), on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("Answer to"), on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    )
+    quote = models.TextField(_("Quoted passage"), blank=True)
+    body = models.TextField(_("Comment"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("By"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("At"), auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("Resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Comment on the text")
+        verbose_name_plural = _("Comments on the text")
+        ordering = ["issue", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                name="issue_comment_answers_not_resolved",
+                violation_error_message=_("Only a comment, not an answer, can be resolved."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.body[:40]
+
+    @property
+    def is_open(self) -> bool:
+        return self.parent_id is None and self.resolved_at is None
 
 
 # The signed issue's frozen document lives with the rendering code; imported here so it is a briefs model.

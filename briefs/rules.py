@@ -21,7 +21,7 @@ EDITABLE_STATUSES = frozenset({S.DRAFT})
 FROZEN_STATUSES = frozenset({S.SIGNED, S.RELEASED})
 
 # Fields an editor writes (on a draft only). The print run is circulation's figure up to 印发.
-ISSUE_CONTENT_FIELDS = ("series", "responsible_editor", "classification", "print_run", "issue_date")
+ISSUE_CONTENT_FIELDS = ("series", "subject", "responsible_editor", "classification", "print_run", "issue_date")
 ARTICLE_CONTENT_FIELDS = ("title", "body", "byline", "position")
 
 # Fields only a workflow transition (or the historical loader) writes, in every state.

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from .extensions import waiting_filters
 from .models import Issue, IssueEvent
 
 
@@ -21,6 +22,8 @@ def issues_waiting_for(user) -> QuerySet[Issue]:
     waiting = (held & ~own) | Q(status=Issue.Status.DRAFT, submitted_by=user)
     if user.has_perm("briefs.release_issue"):
         waiting |= Q(status=Issue.Status.SIGNED)
+    for contributed in waiting_filters(user):  # e.g. circulation: in review without a distribution
+        waiting |= contributed
     return (
         Issue.objects.filter(waiting)
         .select_related("series", "current_stage", "submitted_by")

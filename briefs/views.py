@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +29,12 @@ def issue_transition_view(request, pk: int):
     if action not in TRANSITIONS:
         messages.error(request, _("Unknown action."))
         return redirect(issue.get_absolute_url())
+    # 签发, 撤销签发 and 印发 go through the desk's confirmation step, which names the issue and its numbers.
+    from .desk.forms import CONFIRMED_ACTIONS
+
+    if action in CONFIRMED_ACTIONS:
+        url = reverse("briefs:issue_desk_confirm", args=[issue.pk, action])
+        return redirect(url + "?" + urlencode({"opinion": request.POST.get("wf_comment", "")}))
     try:
         issue_transition(
             issue=issue,
@@ -77,10 +85,3 @@ def issue_paper_sign_off_view(request, pk: int):
     else:
         messages.success(request, _("The paper sign-off was recorded."))
     return redirect(issue.get_absolute_url())
-
-
-@staff_member_required
-def issue_desk_view(request, pk: int):
-    """The issue's desk (the address workflow emails link to): for now the issue's admin page."""
-    issue = get_object_or_404(Issue, pk=pk)
-    return redirect("admin:briefs_issue_change", issue.pk)

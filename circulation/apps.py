@@ -49,7 +49,7 @@ class CirculationConfig(AppConfig):
         from zhiku import roles
         from zhiku.media import register_media_folder
 
-        from . import demo, media, receivers, selectors
+        from . import demo, media, readiness, receivers, selectors  # noqa: F401 - readiness registers on import
 
         extensions.register_distribution_provider(selectors.distribution_footer)
         extensions.register_transition_guard(Action.RELEASE, receivers.release_guard)

@@ -30,6 +30,9 @@ class SeriesFactory(factory.django.DjangoModelFactory):
     tagline = "市管重点新型智库"
     address = "苏州市吴中区胥口镇灵山路 609 号"
     default_print_run = 70
+    # Nothing blocks 签发 in a factory series, so workflow tests need no distribution; the readiness
+    # tests (tests/briefs/test_readiness.py) set the blocking items and check the model default.
+    signoff_blocking_checks = factory.LazyFunction(list)
 
 
 class EditorFactory(factory.django.DjangoModelFactory):

@@ -32,7 +32,15 @@ def test_twin_goes_through_every_stage_to_signed(e2e_demo, login, live_server):
             assert buttons.count() == 2  # approve or sign off, and 退回修改
         page.fill("#id_wf_comment", f"{username} 同意")
         button.click()
-        page.wait_for_selector(".messagelist .success")
+        if action == "sign_off":
+            # 签发 asks for confirmation on a page naming the issue and the numbers it will get.
+            assert "总第118期" in page.locator("#confirm-numbers").inner_text()
+            assert page.locator("#id_opinion").input_value() == "leader 同意"
+            page.click("#confirm-button")
+            page.wait_for_selector(".messagelist .success")
+            page.goto(url)
+        else:
+            page.wait_for_selector(".messagelist .success")
         if next_stage:
             assert page.locator("#workflow-stage").inner_text() == next_stage
             # The holder of this step has nothing more to do on it.

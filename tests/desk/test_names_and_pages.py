@@ -1,0 +1,81 @@
+"""Names people understand: issue names, history pages in words, rendered read-only bodies, and
+each role's start page starting with its work."""
+
+import pytest
+from django.urls import reverse
+
+from briefs.models import Issue
+from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory
+from zhiku import roles
+
+from .conftest import act
+
+E, C, R, SG, CI, A = (
+    roles.EDITOR,
+    roles.CHIEF_EDITOR,
+    roles.REVIEWER,
+    roles.SIGNER,
+    roles.CIRCULATION,
+    roles.ADMINISTRATOR,
+)
+
+
+@pytest.mark.django_db
+def test_issue_names(series, django_assert_num_queries):
+    """Numbered: "领军参阅 2026年第1期（总第118期）"; before: "领军参阅（拟）《first article title》",
+    or the subject when one is set; naming costs no query."""
+    numbered = NumberedIssueFactory(series=series, year=2026, number=1, total_number=118)
+    assert str(numbered) == f"{series.name} 2026年第1期（总第118期）"
+    draft = IssueFactory(series=series)
+    assert str(draft) == f"{series.name}（拟）《未命名》"
+    ArticleFactory(issue=draft, position=2, title="第二篇")
+    ArticleFactory(issue=draft, position=1, title="深圳五大举措")
+    draft = Issue.objects.select_related("series").get(pk=draft.pk)
+    with django_assert_num_queries(0):
+        assert str(draft) == f"{series.name}（拟）《深圳五大举措》"
+    draft.subject = "新质生产力专题"
+    assert str(draft) == f"{series.name}（拟）《新质生产力专题》"
+    draft.articles.get(position=1).delete()
+    draft.refresh_from_db()
+    assert draft.first_article_title == "第二篇"
+
+
+@pytest.mark.django_db
+def test_history_page_shows_labels_choice_labels_and_names(client, issue, people):
+    """No raw field names, status values or logins on the history page."""
+    act(issue, people, "submit", E)
+    issue.refresh_from_db()
+    Issue.history.filter(id=issue.pk).update(history_user=people[E])
+    client.force_login(people[A])
+    page = client.get(reverse("admin:briefs_issue_history", args=[issue.pk])).content.decode()
+    assert "状态：" in page and "草稿" in page and "审核中" in page
+    assert "draft" not in page.split('id="change-history"')[1].split("</table>")[0]
+    assert "李编辑" in page
+
+
+@pytest.mark.django_db
+def test_read_only_body_is_rendered_not_shown_as_source(client, issue, people):
+    act(issue, people, "submit", E)
+    client.force_login(people[R])
+    for url in (
+        reverse("admin:briefs_issue_change", args=[issue.pk]),
+        reverse("admin:briefs_article_change", args=[issue.articles.get().pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert '<div class="zhiku-rendered-body"><h2>举措一：前瞻布局产业集群</h2>' in page
+        assert "&lt;h2&gt;" not in page and "&lt;p&gt;" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "first_app"), [(CI, "circulation"), (R, "briefs"), (E, "briefs")])
+def test_start_page_lists_waiting_for_me_then_the_roles_main_app(client, people, role, first_app):
+    client.force_login(people[role])
+    page = client.get(reverse("admin:index")).content.decode()
+    waiting = page.index('id="waiting-for-me"')
+    apps = [
+        page.index(f'class="app-{label} module')
+        for label in ("briefs", "circulation")
+        if f'class="app-{label} module' in page
+    ]
+    assert waiting < min(apps)
+    assert page.index(f'class="app-{first_app} module') == min(apps)
