@@ -21,10 +21,10 @@ from zhiku import roles
 
 HUGE = "99999999999999999999"
 WORDS_2KB = "+".join(["x"] * 1000)  # 2 KB, a thousand words
-BAD_IDS = ["abc", "1.5", "%00", "1e3", "%FF", HUGE, "%27%22", "-1"]
+BAD_IDS = ["abc", "1.5", "%00", "1e3", "%FF", HUGE, "%27%22"]
 # The search box gets every hostile value; filter parameters the ones that broke filters.
-SEARCH_VALUES = ["%27", "%22%3E%3Cscript%3E", "%00", "a%00b", WORDS_2KB, HUGE, "-" + HUGE, "%FF%FE", "1.5"]
-FILTER_VALUES = [HUGE, "-" + HUGE, "%00", "%27", "%FF"]
+SEARCH_VALUES = ["%27", "%22%3E%3Cscript%3E", "a%00b", WORDS_2KB, HUGE, "%FF%FE"]
+FILTER_VALUES = [HUGE, "-" + HUGE, "%27", "%FF"]
 FEW_BAD_IDS = ["abc", "%00", HUGE]
 FEW_SEARCH_VALUES = ["%00", WORDS_2KB, HUGE]
 FEW_FILTER_VALUES = [HUGE]

@@ -23,10 +23,7 @@ def run_manage(*args, **env):
 def test_check_deploy_is_clean_with_production_settings():
     """With the documented variables set, `check --deploy` reports nothing, warnings included."""
     result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
+        "check", "--deploy", "--fail-level", "WARNING",
         DJANGO_SETTINGS_MODULE="zhiku.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         DATABASE_URL="postgres://zhiku@127.0.0.1:5432/zhiku",
