@@ -394,6 +394,8 @@ def workflow_panel_context(issue: Issue, user) -> dict:
         "issue": issue,
         "actions": actions,
         "comment_required": sorted(workflow.COMMENT_REQUIRED),
+        # The actions that move the issue forward get the primary button style.
+        "forward_actions": {workflow.Action.SUBMIT, workflow.Action.APPROVE, workflow.Action.SIGN_OFF},
         "stages": list(issue.series.review_stages.select_related("group", "user").order_by("position")),
         "preview": None if rules.is_frozen(issue) else workflow.issue_number_preview(issue),
         "timeline": selectors.issue_timeline(issue),
