@@ -21,7 +21,7 @@ from pathlib import Path
 
 ARTICLES = int(os.environ.get("BENCH_SEARCH_ARTICLES", "20000"))
 ARTICLES_PER_ISSUE = 10
-SEED_TEXT = Path(os.environ.get("ZHIKU_SEED", "/work/shared/seed/000_1cc896fb872a0a73.txt"))
+SEED_TEXT = Path(os.environ.get("ZHIKU_SEED", Path(__file__).resolve().parent.parent / "tests" / "data" / "issue_117_seed.txt"))
 QUERIES = {
     1: ["芯", "链", "海", "量", "展"],
     2: ["芯片", "储能", "基金", "创新", "韧性"],

@@ -202,9 +202,48 @@ def _without_seen_version(fields, may_change: bool) -> list:
     return list(fields) if may_change else [f for f in fields if f != "seen_version"]
 
 
+class ExtensibleAdmin:
+    """Reads ``briefs.extensions.admin_extensions(page)`` on every request: inlines, filters,
+    read-only fields and fieldsets of the apps above briefs, and their formset saves."""
+
+    extension_page = ""
+
+    def _extensions(self):
+        return extensions.admin_extensions(self.extension_page)
+
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *(i for e in self._extensions() for i in e.inlines)]
+
+    def get_list_filter(self, request):
+        return [*super().get_list_filter(request), *(f for e in self._extensions() for f in e.list_filters)]
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = [f for e in self._extensions() for f in e.readonly_fields]
+        return [*super().get_readonly_fields(request, obj), *extra]
+
+    def get_fieldsets(self, request, obj=None):
+        extra = [fs for e in self._extensions() if e.fieldsets for fs in e.fieldsets(request, obj, self)]
+        return [*super().get_fieldsets(request, obj), *extra]
+
+    def save_formset(self, request, form, formset, change):
+        for extension in self._extensions():
+            if extension.owns(formset):
+                extension.save_formset(request, form.instance, formset)
+                record_formset_changes(formset)
+                return
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for extension in self._extensions():
+            if extension.save_related:
+                extension.save_related(request, form.instance)
+
+
 @admin.register(Issue)
-class IssueAdmin(ServiceWriteAdmin):
+class IssueAdmin(ExtensibleAdmin, ServiceWriteAdmin):
     form = VersionedForm
+    extension_page = "issue"
     what_changed_url_name = "admin:briefs_issue_history"
     list_display = [
         "numbers_display",
@@ -356,6 +395,8 @@ def workflow_panel_context(issue: Issue, user) -> dict:
         "issue": issue,
         "actions": actions,
         "comment_required": sorted(workflow.COMMENT_REQUIRED),
+        # The actions that move the issue forward get the primary button style.
+        "forward_actions": {workflow.Action.SUBMIT, workflow.Action.APPROVE, workflow.Action.SIGN_OFF},
         "stages": list(issue.series.review_stages.select_related("group", "user").order_by("position")),
         "preview": None if rules.is_frozen(issue) else workflow.issue_number_preview(issue),
         "timeline": selectors.issue_timeline(issue),
@@ -364,44 +405,6 @@ def workflow_panel_context(issue: Issue, user) -> dict:
         "paper_form": paper_form,
         "editable": rules.content_editable(issue),
     }
-
-
-class ExtensibleAdmin:
-    """Reads ``briefs.extensions.admin_extensions(page)`` on every request: inlines, filters,
-    read-only fields and fieldsets of the apps above briefs, and their formset saves."""
-
-    extension_page = ""
-
-    def _extensions(self):
-        return extensions.admin_extensions(self.extension_page)
-
-    def get_inlines(self, request, obj):
-        return [*super().get_inlines(request, obj), *(i for e in self._extensions() for i in e.inlines)]
-
-    def get_list_filter(self, request):
-        return [*super().get_list_filter(request), *(f for e in self._extensions() for f in e.list_filters)]
-
-    def get_readonly_fields(self, request, obj=None):
-        extra = [f for e in self._extensions() for f in e.readonly_fields]
-        return [*super().get_readonly_fields(request, obj), *extra]
-
-    def get_fieldsets(self, request, obj=None):
-        extra = [fs for e in self._extensions() if e.fieldsets for fs in e.fieldsets(request, obj, self)]
-        return [*super().get_fieldsets(request, obj), *extra]
-
-    def save_formset(self, request, form, formset, change):
-        for extension in self._extensions():
-            if extension.owns(formset):
-                extension.save_formset(request, form.instance, formset)
-                record_formset_changes(formset)
-                return
-        super().save_formset(request, form, formset, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        for extension in self._extensions():
-            if extension.save_related:
-                extension.save_related(request, form.instance)
 
 
 @admin.register(Article)

@@ -47,11 +47,6 @@ def is_in_review(issue) -> bool:
     return issue.status == S.IN_REVIEW
 
 
-def is_signed(issue) -> bool:
-    """Signed and not yet released (waiting for 印发)."""
-    return issue.status == S.SIGNED
-
-
 def is_frozen(issue) -> bool:
     """Signed or released: content, numbers, date and distribution are fixed."""
     return issue.status in FROZEN_STATUSES
@@ -63,10 +58,6 @@ def is_deletable(issue) -> bool:
 
 
 # --- the same rules as query conditions (for querysets and bulk checks) ----------------------------
-
-
-def frozen_q(prefix: str = "") -> Q:
-    return Q(**{prefix + "status__in": FROZEN_STATUSES})
 
 
 def editable_q(prefix: str = "") -> Q:

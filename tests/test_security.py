@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from briefs.models import Article, Issue, PaperSignOff
-from briefs.workflow import issue_transition, review_chain_ensure
+from briefs.workflow import Action, issue_transition, review_chain_ensure
 from tests.factories import ArticleFactory, UserFactory, pdf_bytes, role_user
 from zhiku import roles
 
@@ -104,11 +104,16 @@ def test_paper_sign_off_needs_the_permission_even_with_a_valid_form(client):
     even when the leader, date and scan are all valid; nothing is recorded, nothing is signed."""
     article = ArticleFactory()
     issue = article.issue
-    stages = review_chain_ensure(series=issue.series)
     leader = role_user(roles.SIGNER, username="sec-leader")
-    issue.status, issue.current_stage = Issue.Status.IN_REVIEW, stages[-1]
-    issue.save()
     reviewer = role_user(roles.REVIEWER, username="sec-reviewer2")
+    # Walked to 终审 through the workflow: nothing else may set an issue's status or stage.
+    steps = [
+        (Action.SUBMIT, role_user(roles.EDITOR, username="sec-editor2")),
+        (Action.APPROVE, role_user(roles.CHIEF_EDITOR, username="sec-chief2")),
+        (Action.APPROVE, reviewer),
+    ]
+    for action, who in steps:
+        issue_transition(issue=issue, action=action, user=who)
     client.force_login(reviewer)
     response = client.post(
         reverse("admin:briefs_issue_paper_sign_off", args=[issue.pk]),

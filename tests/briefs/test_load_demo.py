@@ -81,7 +81,7 @@ def test_demo_text_matches_the_seed():
     """demo_content is the seed's text: every block appears in the printed issue (whitespace aside)."""
     from pathlib import Path
 
-    # A copy of shared/seed/000_1cc896fb872a0a73.txt, so a clone alone can run the suite.
+    # The printed issue's text, kept in the repository so a clone alone can run the suite.
     seed = Path(__file__).resolve().parents[1] / "data" / "issue_117_seed.txt"
     flat = re.sub(r"\s+", "", seed.read_text(encoding="utf-8"))
     for _kind, text in demo_content.ARTICLE_BLOCKS:

@@ -2,6 +2,7 @@
 the POST goes through the service, the timeline and 待我处理 show, list pages keep their query count."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -45,6 +46,9 @@ def test_each_user_sees_exactly_their_buttons_and_the_posts_move_the_issue(clien
     buttons, page = _buttons(client, twin)
     assert buttons == {"approve", "request_changes"}
     assert "送审" in page and 'id="workflow-timeline"' in page
+    # Moving forward is the primary button; sending back is not.
+    styled = re.findall(r'<button type="submit" class="([^"]*)"\s+formaction="[^"]*" formnovalidate name="wf_action" value="(\w+)"', page)
+    assert sorted(styled) == [("button", "request_changes"), ("button default", "approve")]
     response = client.post(
         url, {"wf_action": "approve", "wf_status": "in_review", "wf_stage": twin.current_stage_id}, follow=True
     )
