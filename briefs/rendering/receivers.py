@@ -6,6 +6,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from briefs.signals import issue_transitioned
+from jobs.runner import job_enqueue
 
 from .archive import issue_pdf_archive, issue_pdf_archive_clear
 
@@ -29,6 +30,6 @@ def archive_on_transition(sender, issue, action, **kwargs):
     # The signal is sent inside the transition's transaction: render only once it has committed,
     # so a rolled-back sign-off never leaves a PDF behind, and the render holds no lock.
     if action == SIGN_OFF:
-        transaction.on_commit(lambda: _archive_after_commit(issue.pk))
+        job_enqueue("briefs.rendering.archive.issue_pdf_archive", params={"issue_id": issue.pk}, key="archive-pdf:%s:%s" % (issue.pk, issue.version))
     elif action == REVOKE_SIGN_OFF:
         issue_pdf_archive_clear(issue_id=issue.pk)
