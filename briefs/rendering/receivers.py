@@ -2,7 +2,6 @@
 
 import logging
 
-from django.db import transaction
 from django.dispatch import receiver
 
 from briefs.signals import issue_transitioned
