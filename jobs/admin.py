@@ -6,14 +6,16 @@ those with the view permission (and superusers) see all.
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import Job, OutgoingMail
+from .runner import job_enqueue
 
 
 def _sees_all(user) -> bool:
@@ -55,8 +57,24 @@ class JobAdmin(ReadOnlyAdmin):
         return format_html('<progress max="100" value="{}">{}%</progress> {}%', obj.percent, obj.percent, obj.percent)
 
     def get_urls(self):
-        extra = [path("<uuid:pk>/status/", self.admin_site.admin_view(self.status_view), name="jobs_job_status")]
+        extra = [
+            path("backup/", self.admin_site.admin_view(self.backup_view), name="jobs_job_backup"),
+            path("<uuid:pk>/status/", self.admin_site.admin_view(self.status_view), name="jobs_job_status"),
+        ]
         return extra + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_back_up": request.user.is_superuser}
+        return super().changelist_view(request, extra_context)
+
+    def backup_view(self, request):
+        """Superusers start a backup from the admin; it runs as a job and its page shows the progress."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        job = job_enqueue("jobs.backup.backup_create", label=gettext("Backup"), user=request.user)
+        return redirect(job.get_absolute_url())
 
     def _job_for(self, request, pk) -> Job:
         job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)

@@ -15,3 +15,7 @@ def flaky(*, fail_times: int) -> str:
     if sum(1 for call in CALLS if call[0] == "flaky") <= fail_times:
         raise ConnectionError("temporary failure")
     return "ok"
+
+
+def record_sent(*, event: int) -> None:
+    CALLS.append(("sent", event))

@@ -108,3 +108,33 @@ def test_keep_prunes_older_backups(site, tmp_path):
     for _ in range(3):
         call_command("backup", "--output", str(tmp_path / "backups"), "--keep", "2", stdout=StringIO())
     assert len(list((tmp_path / "backups").glob("zhiku-*"))) == 2
+
+
+def test_superuser_starts_a_backup_from_the_admin_and_lands_on_its_job_page(site, tmp_path, settings, client):
+    """The button runs the backup as a job (in-process here) and shows its page with the result."""
+    from django.urls import reverse
+
+    from jobs.models import Job
+    from tests.factories import UserFactory
+
+    settings.BACKUP_ROOT = str(tmp_path / "from-admin")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert "立即备份" in client.get(reverse("admin:jobs_job_changelist")).content.decode()
+    response = client.post(reverse("admin:jobs_job_backup"))
+    job = Job.objects.get(kind="jobs.backup.backup_create")
+    assert response["Location"] == reverse("admin:jobs_job_change", args=[job.pk])
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert Path(job.result["folder"]).parent == tmp_path / "from-admin"
+    assert (Path(job.result["folder"]) / "manifest.json").is_file()
+    assert job.message.startswith("已复制媒体文件")
+
+
+def test_staff_who_is_not_superuser_cannot_start_a_backup(site, client):
+    from django.urls import reverse
+
+    from jobs.models import Job
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.post(reverse("admin:jobs_job_backup")).status_code == 403
+    assert not Job.objects.exists()

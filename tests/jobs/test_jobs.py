@@ -141,6 +141,16 @@ def test_mail_is_sent_once_and_recorded(django_capture_on_commit_callbacks):
     assert record.sent_at is not None
 
 
+def test_on_sent_runs_once_after_the_mail_left(django_capture_on_commit_callbacks):
+    """The caller's own record (e.g. the workflow's Notification row) is written once, with the send."""
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            mail_enqueue(to="a@example.org", subject="s", body="b", key="notify:5:6",
+                         on_sent="tests.jobs.job_functions.record_sent", on_sent_params={"event": 5})
+    assert job_functions.CALLS == [("sent", 5)]
+    assert len(mail.outbox) == 1
+
+
 def test_mail_server_failure_is_retried_and_recorded(monkeypatch, django_capture_on_commit_callbacks):
     """The first attempt's error is kept on the record; the retry sends the mail exactly once."""
     import jobs.mail
