@@ -5,7 +5,7 @@ those with the view permission (and superusers) see all.
 """
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -51,6 +51,13 @@ class JobAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         return queryset if _sees_all(request.user) else queryset.filter(created_by=request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Unfiltered: someone else's job is refused (403 by the permission check), not "not found".
+        try:
+            return Job.objects.get(pk=object_id)
+        except (Job.DoesNotExist, ValueError, ValidationError):
+            return None
 
     @admin.display(description=_("Progress"))
     def progress_bar(self, obj):

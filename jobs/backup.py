@@ -182,6 +182,9 @@ def backup_create(*, root: Path | None = None, keep: int | None = None, progress
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     if keep:
         backups_prune(root=root, keep=keep)
+    if progress:
+        progress(1, 1, _("Backup written to %(folder)s: %(tables)d tables, %(files)d files.")
+                 % {"folder": folder, "tables": len(counts), "files": len(files)})
     return {"folder": str(folder), "tables": len(counts), "files": len(files)}
 
 

@@ -7,6 +7,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+# Names shown for jobs enqueued without a label; a job kind is a dotted path (never shown).
+KIND_LABELS = {
+    "briefs.rendering.archive.issue_pdf_archive": _("Archive the signed PDF"),
+    "jobs.mail.mail_deliver": _("Send mail"),
+    "jobs.backup.backup_create": _("Backup"),
+}
+
 
 class Job(models.Model):
     """A unit of long work run by a Celery worker, or in-process when there is no broker.
@@ -54,7 +61,7 @@ class Job(models.Model):
         indexes = [models.Index(fields=["status", "created_at"], name="jobs_job_status_created")]
 
     def __str__(self):
-        return self.label or self.kind
+        return self.label or str(KIND_LABELS.get(self.kind, _("Background job")))
 
     def get_absolute_url(self):
         return reverse("admin:jobs_job_change", args=[self.pk])

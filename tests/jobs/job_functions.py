@@ -5,7 +5,7 @@ CALLS: list = []
 
 def add(*, a: int, b: int, progress) -> dict:
     CALLS.append(("add", a, b))
-    progress(1, 2, "half way")
+    progress(1, 2, "已算一半")
     return {"sum": a + b}
 
 

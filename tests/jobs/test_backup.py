@@ -126,7 +126,9 @@ def test_superuser_starts_a_backup_from_the_admin_and_lands_on_its_job_page(site
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert Path(job.result["folder"]).parent == tmp_path / "from-admin"
     assert (Path(job.result["folder"]) / "manifest.json").is_file()
-    assert job.message.startswith("已复制媒体文件")
+    assert job.message.startswith("备份已写入")
+    page = client.get(response["Location"]).content.decode()
+    assert "备份已写入" in page and "成功" in page
 
 
 def test_staff_who_is_not_superuser_cannot_start_a_backup(site, client):

@@ -184,7 +184,7 @@ def test_job_page_shows_progress_and_result(client, django_capture_on_commit_cal
     assert page.status_code == 200
     text = page.content.decode()
     assert '<progress id="job-progress" max="100" value="100"' in text
-    assert "成功" in text and "&#x27;sum&#x27;: 9" in text
+    assert "成功" in text and "已算一半" in text and "加法任务" in text
     status = client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()
     assert status["percent"] == 100 and status["finished"] is True
 
