@@ -128,11 +128,15 @@ check "healthz through nginx: database, cache (Redis), queue (Celery), disk" \
   "$PY" -c 'import json,sys; h=json.loads(sys.argv[1]); c=h["checks"]; assert h["status"]=="ok" and c["cache"]["backend"]=="RedisCache" and c["queue"]["mode"]=="celery", h' "$health"
 check "plain HTTP is sent to HTTPS" \
   bash -c "curl -s -o /dev/null -w '%{http_code} %{redirect_url}' http://127.0.0.1:$HTTP_PORT/admin/ | grep -q '^301 https://'"
+# Headers go to a file first and are read afterwards: "curl | tee | grep -q" would race (grep -q
+# quits at its first match, tee dies of SIGPIPE before the file is whole).
+curl -sk -D "$TMP/login.txt" -o "$TMP/login.html" "$SITE/admin/login/"
 check "login page through nginx, with a request id" \
-  bash -c "curl -sk -D - '$SITE/admin/login/' | tee $TMP/login.txt | grep -q '^HTTP/1.1 200' && grep -qi '^x-request-id: [0-9a-f]\{32\}' $TMP/login.txt && grep -q '登录' $TMP/login.txt"
+  bash -c "grep -q '^HTTP/1.1 200' $TMP/login.txt && grep -qi '^x-request-id: [0-9a-f]\{32\}' $TMP/login.txt && grep -q '登录' $TMP/login.html"
 css=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["paths"]["admin/css/base.css"])' "$STATIC/staticfiles.json")
+curl -sk -D "$TMP/static.txt" -o /dev/null -H 'Accept-Encoding: gzip' "$SITE/static/$css"
 check "hashed static file served by nginx, gzip, cached for a year ($css)" \
-  bash -c "curl -sk -D - -o /dev/null -H 'Accept-Encoding: gzip' '$SITE/static/$css' | tee $TMP/static.txt | grep -q '^HTTP/1.1 200' && grep -qi '^content-encoding: gzip' $TMP/static.txt && grep -qi 'immutable' $TMP/static.txt"
+  bash -c "grep -q '^HTTP/1.1 200' $TMP/static.txt && grep -qi '^content-encoding: gzip' $TMP/static.txt && grep -qi 'immutable' $TMP/static.txt"
 echo "%PDF-smoke" > "$TMP/media/probe.pdf"
 check "media folder not public" \
   bash -c "[ \"\$(curl -sk -o /dev/null -w '%{http_code}' '$SITE/media/probe.pdf')\" = 404 ] && [ \"\$(curl -sk -o /dev/null -w '%{http_code}' '$SITE/protected-media/probe.pdf')\" = 404 ]"

@@ -86,7 +86,7 @@ def test_the_workflow_moves_across_both_servers(people):
     deadline = time.monotonic() + 60
     while True:
         _, _, jobs = people["admin"].get(A, "/admin/jobs/job/?status=succeeded")
-        if "issue_pdf_archive" in jobs:
+        if "归档签发 PDF" in jobs:
             break
         assert time.monotonic() < deadline, "the archive job did not finish on the worker"
         time.sleep(1)
