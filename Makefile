@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres bench lint messages sysdeps lock clean
+.PHONY: run test test-postgres bench bench-load serve worker deploy-smoke lint messages sysdeps lock clean
 
 # Installs exactly the versions (and hashes) CI tested: requirements*.lock, generated from the
 # human-edited requirements*.txt by `make lock`.
@@ -46,6 +46,30 @@ test-postgres:
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
+
+# Production: gunicorn with the production settings, environment from ENV_FILE when it exists
+# (see docs/deploy.md and deploy/zhiku.env.example). Needs PostgreSQL; Redis when REDIS_URL is set.
+ENV_FILE ?= zhiku.env
+serve: $(VENV)/.installed
+	@set -a; if [ -f "$(ENV_FILE)" ]; then . "$$(realpath $(ENV_FILE))"; fi; set +a; \
+	export DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-zhiku.settings.production}; \
+	$(PY) manage.py check --deploy --fail-level ERROR && \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput -v 0 && \
+	GUNICORN_BIND=$${GUNICORN_BIND:-$(HOST):$(PORT)} exec $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py
+
+worker: $(VENV)/.installed
+	@set -a; if [ -f "$(ENV_FILE)" ]; then . "$$(realpath $(ENV_FILE))"; fi; set +a; \
+	export DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-zhiku.settings.production}; \
+	exec $(VENV)/bin/celery -A zhiku.celery worker --loglevel INFO
+
+# nginx + redis + two gunicorns + a worker on 127.0.0.1 high ports, checked, then stopped.
+deploy-smoke: $(VENV)/.installed
+	bash scripts/deploy_smoke.sh
+
+# gunicorn + PostgreSQL (+ Redis) under a bounded wrk load on 127.0.0.1; prints figures and ratios.
+bench-load: $(VENV)/.installed
+	bash scripts/bench_load.sh
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from zhiku.health import healthz
 from zhiku.media import serve_media
 from zhiku.uploads import upload_image
 
@@ -14,6 +15,7 @@ admin.site.site_title = _("Think-tank briefs")
 admin.site.index_title = _("Editorial desk")
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Same name as django-ckeditor-5's route, declared first so the widget posts here.
     path("ckeditor5/image_upload/", upload_image, name="ck_editor_5_upload_file"),

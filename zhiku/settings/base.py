@@ -13,6 +13,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from zhiku.log import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "circulation",
     "clusters",
     "backcatalogue",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -265,14 +268,65 @@ ZHIKU_FONTS = {
     "kai": ["KaiTi_GB2312", "楷体_GB2312", "KaiTi", "楷体", "LXGW WenKai", "Noto Serif CJK SC"],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "fontTools": {"level": "WARNING"},
-        "weasyprint": {"level": "ERROR"},
-        "jieba": {"level": "WARNING"},
-    },
-}
+# --- Serving: cache, sessions, jobs, logs, media storage ------------------------------------------
+# Request id first, so every later middleware's log lines carry it.
+MIDDLEWARE = ["zhiku.request_id.RequestIdMiddleware", *MIDDLEWARE]
+
+# Redis (REDIS_URL) holds the cache and the sessions, so several app servers share both; without
+# it each process keeps its own memory cache and sessions stay in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "zhiku"),
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs (jobs/): Celery when a broker is configured, in-process otherwise, so `make run`
+# and the tests run the same jobs without one. Results live in jobs.Job rows, not in Celery.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it to be redelivered (jobs are idempotent)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
+JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "4"))
+JOBS_RETRY_DELAY_SECONDS = int(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "30"))
+
+# Media on a local folder by default; MEDIA_STORAGE=s3 puts it on S3-compatible storage through
+# django-storages (AWS_* variables, boto3 installed; see docs/deploy.md).
+if os.environ.get("MEDIA_STORAGE", "local") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,
+            "querystring_auth": True,  # links expire: files are never public
+            "file_overwrite": False,
+        },
+    }
+# Files a view has permitted are sent by nginx (X-Accel-Redirect into this internal location)
+# when set, e.g. "/protected-media/"; empty: Django streams them (zhiku/media.py).
+MEDIA_ACCEL_REDIRECT_PREFIX = os.environ.get("MEDIA_ACCEL_REDIRECT_PREFIX", "")
+
+# /healthz reports the disk unhealthy below this much free space in MEDIA_ROOT.
+HEALTHZ_MIN_FREE_BYTES = int(os.environ.get("HEALTHZ_MIN_FREE_BYTES", str(256 * 1024 * 1024)))
+
+# Backups (manage.py backup): where archives go.
+BACKUP_ROOT = Path(os.environ.get("BACKUP_ROOT", BASE_DIR / "var" / "backups"))
+
+# Logs on stdout: LOG_FORMAT=json gives one JSON object per line with the request id.
+LOGGING = logging_config(level=os.environ.get("LOG_LEVEL", "INFO"), fmt=os.environ.get("LOG_FORMAT", "plain"))

@@ -19,3 +19,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # writer at once ("table is locked") instead of queueing it, so the concurrent sign-off tests
     # could not run on SQLite. With a file, WAL + IMMEDIATE behave as in production.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "zhiku-test-%d.sqlite3" % os.getpid())}  # noqa: F405
+
+# Jobs run in-process, the cache is per process, whatever the shell running the tests exports.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+JOBS_RETRY_DELAY_SECONDS = 0
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+MEDIA_ACCEL_REDIRECT_PREFIX = ""
+BACKUP_ROOT = tempfile.mkdtemp(prefix="zhiku-test-backups-")

@@ -1,0 +1,210 @@
+"""The jobs layer: queued after commit, run in-process without a broker, idempotent, retried."""
+
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from briefs.models import Issue
+from briefs.signals import issue_transitioned
+from jobs.mail import mail_enqueue
+from jobs.models import Job, OutgoingMail
+from jobs.runner import Outcome, job_enqueue, job_execute_attempt
+from tests.factories import ArticleFactory, NumberedIssueFactory, UserFactory
+from tests.jobs import job_functions
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_calls():
+    job_functions.CALLS.clear()
+
+
+def test_job_runs_after_commit_and_records_its_result(django_capture_on_commit_callbacks):
+    """Nothing runs before the caller's transaction commits; then the result and progress are kept."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = job_enqueue("tests.jobs.job_functions.add", params={"a": 2, "b": 3}, label="加法")
+        assert job_functions.CALLS == []
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"sum": 5}
+    assert (job.progress_done, job.progress_total, job.percent) == (2, 2, 100)
+    assert job.attempts == 1 and job.finished_at is not None
+
+
+def test_same_key_gives_the_same_job_and_runs_once(django_capture_on_commit_callbacks):
+    """Enqueueing the same work twice (a double click, a redelivered signal) runs it once."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = job_enqueue("tests.jobs.job_functions.add", params={"a": 1, "b": 1}, key="sum-1-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        second = job_enqueue("tests.jobs.job_functions.add", params={"a": 1, "b": 1}, key="sum-1-1")
+    assert first.pk == second.pk
+    assert job_functions.CALLS == [("add", 1, 1)]
+    # A redelivered message for a finished job does not run it again either.
+    assert job_execute_attempt(first.pk) is Outcome.SUCCEEDED
+    assert job_functions.CALLS == [("add", 1, 1)]
+
+
+def test_failing_job_is_retried_then_succeeds(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue("tests.jobs.job_functions.flaky", params={"fail_times": 2})
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.attempts == 3
+    assert job.result == "ok"
+
+
+def test_job_that_keeps_failing_ends_failed_with_its_error(settings, django_capture_on_commit_callbacks):
+    settings.JOBS_MAX_ATTEMPTS = 3
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue("tests.jobs.job_functions.flaky", params={"fail_times": 99})
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.attempts == 3
+    assert "temporary failure" in job.error
+    assert len(job_functions.CALLS) == 3
+
+
+def test_unknown_job_kind_fails_at_enqueue():
+    with pytest.raises(ImportError):
+        job_enqueue("tests.jobs.job_functions.no_such_job")
+    assert not Job.objects.exists()
+
+
+def _sign(issue, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_transitioned.send(
+            sender=Issue, issue=issue, action="sign_off", from_status="in_review", to_status="signed",
+            user=None, comment="",
+        )
+
+
+def test_sign_off_archives_the_pdf_in_a_job(django_capture_on_commit_callbacks):
+    """签发 enqueues the archive job; it stores the PDF and its result links to the issue."""
+    issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
+    ArticleFactory(issue=issue, title="签发文章")
+    _sign(issue, django_capture_on_commit_callbacks)
+    job = Job.objects.get(kind="briefs.rendering.archive.issue_pdf_archive")
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.params == {"issue_id": issue.pk}
+    issue.refresh_from_db()
+    assert issue.archived_pdf
+    assert job.result_url == issue.get_absolute_url()
+
+
+def test_a_retried_archive_writes_once(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    """The first attempt dies after the file is stored, while recording it; the retry leaves exactly
+    one file, and the same sign-off announced again adds no job and no render."""
+    from django.db.models.query import QuerySet
+
+    from briefs.rendering import archive
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
+    ArticleFactory(issue=issue, title="重试文章")
+    real_render, renders = archive.render_pdf, []
+    real_update, failed = QuerySet.update, []
+
+    def counting_render(document):
+        renders.append(1)
+        return real_render(document)
+
+    def update_dies_once(self, **kwargs):
+        if kwargs.get("archived_pdf") and not failed:
+            failed.append(1)
+            raise OSError("worker lost")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(archive, "render_pdf", counting_render)
+    monkeypatch.setattr(QuerySet, "update", update_dies_once)
+    _sign(issue, django_capture_on_commit_callbacks)
+    _sign(issue, django_capture_on_commit_callbacks)
+    job = Job.objects.get(kind="briefs.rendering.archive.issue_pdf_archive")
+    assert (job.status, job.attempts) == (Job.Status.SUCCEEDED, 2)
+    assert len(renders) == 2
+    issue.refresh_from_db()
+    stored = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")]
+    assert stored == [issue.archived_pdf.name]
+
+
+def test_mail_is_sent_once_and_recorded(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_enqueue(to="chief@example.org", subject="请初审", body="第 2 期", key="notify:1:2")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_enqueue(to="chief@example.org", subject="请初审", body="第 2 期", key="notify:1:2")
+    assert len(mail.outbox) == 1
+    record = OutgoingMail.objects.get()
+    assert (record.status, record.attempts, record.to) == (OutgoingMail.Status.SENT, 1, "chief@example.org")
+    assert record.sent_at is not None
+
+
+def test_on_sent_runs_once_after_the_mail_left(django_capture_on_commit_callbacks):
+    """The caller's own record (e.g. the workflow's Notification row) is written once, with the send."""
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            mail_enqueue(to="a@example.org", subject="s", body="b", key="notify:5:6",
+                         on_sent="tests.jobs.job_functions.record_sent", on_sent_params={"event": 5})
+    assert job_functions.CALLS == [("sent", 5)]
+    assert len(mail.outbox) == 1
+
+
+def test_mail_server_failure_is_retried_and_recorded(monkeypatch, django_capture_on_commit_callbacks):
+    """The first attempt's error is kept on the record; the retry sends the mail exactly once."""
+    import jobs.mail
+
+    real_send, attempts = jobs.mail.send_mail, []
+
+    def send_fails_once(*args, **kwargs):
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConnectionRefusedError("smtp down")
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(jobs.mail, "send_mail", send_fails_once)
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_enqueue(to="leader@example.org", subject="已签发", body="…", key="notify:9:1")
+    record = OutgoingMail.objects.get()
+    assert (record.status, record.attempts) == (OutgoingMail.Status.SENT, 2)
+    assert len(mail.outbox) == 1
+
+
+def _staff(**fields):
+    return UserFactory(is_staff=True, **fields)
+
+
+def test_job_page_shows_progress_and_result(client, django_capture_on_commit_callbacks):
+    owner = _staff()
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_enqueue("tests.jobs.job_functions.add", params={"a": 4, "b": 5}, label="加法任务", user=owner)
+    client.force_login(owner)
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert '<progress id="job-progress" max="100" value="100"' in text
+    assert "成功" in text and "已算一半" in text and "加法任务" in text
+    status = client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()
+    assert status["percent"] == 100 and status["finished"] is True
+
+
+def test_running_job_reports_its_progress(client):
+    owner = _staff()
+    job = Job.objects.create(kind="tests.jobs.job_functions.add", created_by=owner, status=Job.Status.RUNNING,
+                             progress_done=3, progress_total=12, message="第 3 行")
+    client.force_login(owner)
+    status = client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()
+    assert status == {"status": "running", "status_display": "运行中", "percent": 25, "done": 3, "total": 12,
+                      "message": "第 3 行", "finished": False}
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert 'data-finished="0"' in page and "jobs/progress.js" in page
+
+
+def test_other_staff_cannot_see_someone_elses_job(client):
+    job = Job.objects.create(kind="tests.jobs.job_functions.add", created_by=_staff())
+    client.force_login(_staff())
+    assert client.get(reverse("admin:jobs_job_status", args=[job.pk])).status_code == 403
+    assert client.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 403
+    listing = client.get(reverse("admin:jobs_job_changelist"))
+    assert listing.status_code == 200 and str(job.pk) not in listing.content.decode()
