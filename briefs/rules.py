@@ -60,6 +60,10 @@ def is_deletable(issue) -> bool:
 # --- the same rules as query conditions (for querysets and bulk checks) ----------------------------
 
 
+def in_review_q(prefix: str = "") -> Q:
+    return Q(**{prefix + "status": S.IN_REVIEW})
+
+
 def editable_q(prefix: str = "") -> Q:
     return Q(**{prefix + "status__in": EDITABLE_STATUSES})
 

@@ -8,7 +8,7 @@ without one, to work while the reviewers read.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from briefs import extensions
+from briefs import extensions, rules
 
 from . import selectors
 
@@ -64,7 +64,7 @@ def waiting_for_circulation(user):
     # lookup would cost a query on every index page.
     if not user.has_perm("circulation.change_issuedistribution"):
         return None
-    return Q(status="in_review") & (Q(distribution__isnull=True) | Q(distribution__issue_lists__isnull=True))
+    return rules.in_review_q() & (Q(distribution__isnull=True) | Q(distribution__issue_lists__isnull=True))
 
 
 extensions.register_readiness_check(readiness_check)

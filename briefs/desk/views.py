@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from briefs import workflow
+from briefs import rules, workflow
 from briefs.exceptions import BriefsError
 from briefs.models import Issue, IssueComment
 from briefs.readiness import issue_readiness
@@ -84,7 +84,7 @@ def issue_desk(request, pk):
         open_count=sum(1 for c in threads if c.is_open),
         can_comment=services.can_comment(issue, user),
         comment_form=CommentForm(),
-        can_edit=workflow.issue_is_editable(issue) and user.has_perm("briefs.change_issue"),
+        can_edit=rules.content_editable(issue) and user.has_perm("briefs.change_issue"),
         can_resolve_any=issue.status in (Issue.Status.DRAFT, Issue.Status.IN_REVIEW),
     )
     return TemplateResponse(request, "briefs/desk/desk.html", context)

@@ -76,11 +76,12 @@ def test_sign_off_passes_once_the_distribution_adds_up(issue, people, series):
 @pytest.mark.django_db
 def test_copies_that_do_not_add_up_block(issue, people, series):
     """allocated + archive + reserve must equal 共印: a print run set by hand that differs refuses."""
+    from circulation.services import issue_print_run_override_set
+
     series.signoff_blocking_checks = ["distribution"]
     series.save()
     give_distribution(issue, people[CI], archive=2, reserve=3)  # 2 + 2 + 3 = 7
-    Issue.objects.filter(pk=issue.pk).update(print_run=10)
-    issue.refresh_from_db()
+    issue_print_run_override_set(issue=issue, print_run=10, reason="印厂按 10 份起印", user=people[CI])
     at_final_stage(issue, people)
     with pytest.raises(TransitionNotAllowed) as refused:
         act(issue, people, "sign_off", SG, "同意")
