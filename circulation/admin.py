@@ -781,7 +781,7 @@ class SignedForFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(pk__in=selectors.copies_not_signed_for().values("pk"))
+            return queryset.filter(state=CopyMovement.Kind.DISPATCHED)  # as selectors.copies_not_signed_for
         return queryset
 
 
@@ -843,6 +843,10 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["copy_number", "issue", "holder", "status"]
     list_select_related = ["issue", "issue__series"]
+    # Newest issue first, copies in order: the copy_issue_desc_serial index (and, filtered to copies
+    # not signed for, copy_not_signed_for) serves it without sorting the ledger.
+    ordering = ["-issue_id", "serial"]
+    show_full_result_count = False
     list_filter = [
         IssueFilter,
         CopyStateFilter,
@@ -855,9 +859,6 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields
     inlines = [MovementInline]
     actions = ["record_movement"]
-
-    def get_queryset(self, request):
-        return selectors.copies_with_state(super().get_queryset(request))
 
     @admin.display(description=_("Copy number"), ordering="serial")
     def copy_number(self, obj):
@@ -975,6 +976,8 @@ class CopyMovementAdmin(admin.ModelAdmin):
     list_display = ["copy", "copy_issue", "kind", "signer", "date", "created_by", "created_at"]
     list_select_related = ["copy", "copy__issue", "copy__issue__series", "created_by"]
     list_filter = ["kind", "date"]
+    ordering = ["-id"]  # newest first, by the primary key: no join to copies and issues, no sort
+    show_full_result_count = False
     raw_id_fields = ["copy"]
     fields = ["copy", "kind", "signer", "date", "note"]
 
