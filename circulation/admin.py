@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -53,6 +53,18 @@ def _is_circulation(request) -> bool:
 def _export_response(data: bytes, file_format: str, filename: str) -> HttpResponse:
     """A download under its Chinese name (RFC 5987 ``filename*``, with an ASCII fallback)."""
     response = HttpResponse(data, content_type=sheets.CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _sheet_response(sheet, file_format: str, filename: str):
+    """A sheet as a download; CSV is streamed in chunks, so a long export is never one string
+    in memory (XLSX and PDF are built whole by their libraries)."""
+    if file_format not in sheets.CSV_FORMATS:
+        return _export_response(sheets.render(sheet, file_format), file_format, filename)
+    response = StreamingHttpResponse(
+        sheets.csv_chunks(sheet, sheets.CSV_FORMATS[file_format]), content_type=sheets.CONTENT_TYPES[file_format]
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -537,13 +549,19 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         if not (self.has_view_permission(request, obj) and selectors.may_see_contacts(request.user)):
             raise PermissionDenied
         name = selectors.sheet_file_name(obj.issue, what, file_format)
-        return _export_response(build(obj.issue, file_format), file_format, name)
+        return _sheet_response(build(obj.issue), file_format, name)
 
     def dispatch_sheet_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.dispatch_sheet_export, gettext("Dispatch sheet"))
+        return self._export(request, pk, file_format, selectors.dispatch_sheet, gettext("Dispatch sheet"))
 
     def distribution_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.distribution_export, gettext("Distribution sheet"))
+        return self._export(
+            request,
+            pk,
+            file_format,
+            lambda issue: selectors.distribution_sheet(issue, with_contacts=True),
+            gettext("Distribution sheet"),
+        )
 
     def receipt_status_view(self, request, pk):
         """签收情况: who has signed, who has not, the copies outstanding; exportable; and the form
@@ -558,9 +576,10 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         if file_format:
             if file_format not in sheets.CONTENT_TYPES:
                 raise PermissionDenied
-            data = sheets.render(selectors.receipt_status_sheet(issue), file_format)
-            return _export_response(
-                data, file_format, selectors.sheet_file_name(issue, gettext("Receipts"), file_format)
+            return _sheet_response(
+                selectors.receipt_status_sheet(issue),
+                file_format,
+                selectors.sheet_file_name(issue, gettext("Receipts"), file_format),
             )
         may_record = _is_circulation(request)
         form = LedgerForm(

@@ -453,10 +453,11 @@ def issue_heading(issue) -> tuple[str, str]:
     return stem, "　".join(parts)
 
 
-def _channel_label(code: str) -> str:
+def _channel_labels() -> dict[str, str]:
+    """Delivery channels by code, translated once per export rather than once per row."""
     from .models import Channel
 
-    return str(Channel(code).label) if code in Channel.values else code
+    return {code: str(label) for code, label in Channel.choices}
 
 
 def dispatch_sheet(issue):
@@ -467,6 +468,7 @@ def dispatch_sheet(issue):
 
     _stem, subtitle = issue_heading(issue)
     rows = dispatch_rows(issue)
+    channels = _channel_labels()
     columns = [
         Column(_("No."), "number", min_width=6),
         Column(_("Addressee"), min_width=12, max_width=30),
@@ -484,7 +486,7 @@ def dispatch_sheet(issue):
         subtitle=subtitle,
         columns=columns,
         rows=[
-            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, _channel_label(r.channel), r.note, "", ""]
+            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, channels.get(r.channel, r.channel), r.note, "", ""]
             for r in rows
         ],
         totals=[_("Total"), "", "", sum(r.copies for r in rows), "", "", "", "", ""],
@@ -503,7 +505,8 @@ def distribution_sheet(issue, *, with_contacts: bool):
 
     dist = issue_distribution(issue)
     _stem, subtitle = issue_heading(issue)
-    categories = dict(Category.choices)
+    categories = {code: str(label) for code, label in Category.choices}  # translated once per export
+    channels = _channel_labels()
     columns = [
         Column(_("No."), "number"),
         Column(_("Category"), min_width=6),
@@ -516,8 +519,8 @@ def distribution_sheet(issue, *, with_contacts: bool):
         columns += [Column(_("Mailing address"), min_width=12, max_width=40), Column(_("Contact"), min_width=10)]
     rows = []
     for index, e in enumerate(dist.entries, start=1):
-        row = [index, str(categories.get(e.category, e.category)), e.printed_name, e.full_name, e.copies]
-        row.append(_channel_label(e.channel))
+        row = [index, categories.get(e.category, e.category), e.printed_name, e.full_name, e.copies]
+        row.append(channels.get(e.channel, e.channel))
         if with_contacts:
             row += [e.mailing_address, e.contact]
         rows.append(row)
