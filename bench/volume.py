@@ -33,7 +33,8 @@ def build_archive(*, issues: int, articles: int, copies: int, movements: int, ev
     from briefs.models import Article, Editor, Issue, IssueEvent, Series
     from circulation.models import Copy, CopyMovement, Recipient
 
-    series = Series.objects.create(name="体量刊物", slug="volume-%d" % Series.objects.count(), publisher_lines="x")
+    count = Series.objects.count()
+    series = Series.objects.create(name="体量刊物%d" % count, slug="volume-%d" % count, publisher_lines="x")
     editor = Editor.objects.create(name="体量编辑", phone="1")
     start = Issue.objects.count()
     Issue.objects.bulk_create(
