@@ -416,6 +416,10 @@ class ArticleAdmin(RenderedBodyMixin, ExtensibleAdmin, ServiceWriteAdmin):
     list_select_related = ["issue", "issue__series"]
     search_fields = ["title", "byline"]
     list_filter = ["issue__series", "issue__status"]
+    # Newest issue first, served by the article_issue_desc_position index; no exact total (a
+    # count of every article) unless a filter is on.
+    ordering = ["-issue_id", "position", "id"]
+    show_full_result_count = False
     autocomplete_fields = ["issue"]
     fields = ["issue", "position", "title", "byline", "body", "seen_version", "diff_link"]
     readonly_fields = ["diff_link"]
@@ -544,6 +548,8 @@ class IssueEventAdmin(ReadOnlyAdmin):
     list_select_related = ["issue__series", "actor"]
     list_filter = ["action", "to_status"]
     date_hierarchy = "created_at"
+    ordering = ["-id"]  # newest first, by the primary key: no join to the issue table, no sort
+    show_full_result_count = False
 
 
 @admin.register(Notification)

@@ -318,8 +318,10 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("Article")
         verbose_name_plural = _("Article")
-        ordering = ["issue", "position", "id"]
-        indexes = [models.Index(fields=["issue", "position"])]
+        # By the issue's id, not the issue (whose ordering would join and sort the issue table
+        # for every list); the index serves the admin list, newest issue first, too.
+        ordering = ["issue_id", "position", "id"]
+        indexes = [models.Index(fields=["-issue", "position", "id"], name="article_issue_desc_position")]
 
     def __str__(self):
         return self.title
@@ -414,7 +416,7 @@ class IssueEvent(models.Model):
     class Meta:
         verbose_name = _("Workflow event")
         verbose_name_plural = _("Workflow events")
-        ordering = ["issue", "created_at", "id"]
+        ordering = ["issue_id", "created_at", "id"]  # the issue's id: no join to the issue table
 
     def __str__(self):
         return "%s %s" % (self.issue, self.get_action_display())

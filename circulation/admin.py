@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -53,6 +53,18 @@ def _is_circulation(request) -> bool:
 def _export_response(data: bytes, file_format: str, filename: str) -> HttpResponse:
     """A download under its Chinese name (RFC 5987 ``filename*``, with an ASCII fallback)."""
     response = HttpResponse(data, content_type=sheets.CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _sheet_response(sheet, file_format: str, filename: str):
+    """A sheet as a download; CSV is streamed in chunks, so a long export is never one string
+    in memory (XLSX and PDF are built whole by their libraries)."""
+    if file_format not in sheets.CSV_FORMATS:
+        return _export_response(sheets.render(sheet, file_format), file_format, filename)
+    response = StreamingHttpResponse(
+        sheets.csv_chunks(sheet, sheets.CSV_FORMATS[file_format]), content_type=sheets.CONTENT_TYPES[file_format]
+    )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
@@ -537,13 +549,19 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         if not (self.has_view_permission(request, obj) and selectors.may_see_contacts(request.user)):
             raise PermissionDenied
         name = selectors.sheet_file_name(obj.issue, what, file_format)
-        return _export_response(build(obj.issue, file_format), file_format, name)
+        return _sheet_response(build(obj.issue), file_format, name)
 
     def dispatch_sheet_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.dispatch_sheet_export, gettext("Dispatch sheet"))
+        return self._export(request, pk, file_format, selectors.dispatch_sheet, gettext("Dispatch sheet"))
 
     def distribution_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.distribution_export, gettext("Distribution sheet"))
+        return self._export(
+            request,
+            pk,
+            file_format,
+            lambda issue: selectors.distribution_sheet(issue, with_contacts=True),
+            gettext("Distribution sheet"),
+        )
 
     def receipt_status_view(self, request, pk):
         """签收情况: who has signed, who has not, the copies outstanding; exportable; and the form
@@ -558,9 +576,10 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         if file_format:
             if file_format not in sheets.CONTENT_TYPES:
                 raise PermissionDenied
-            data = sheets.render(selectors.receipt_status_sheet(issue), file_format)
-            return _export_response(
-                data, file_format, selectors.sheet_file_name(issue, gettext("Receipts"), file_format)
+            return _sheet_response(
+                selectors.receipt_status_sheet(issue),
+                file_format,
+                selectors.sheet_file_name(issue, gettext("Receipts"), file_format),
             )
         may_record = _is_circulation(request)
         form = LedgerForm(
@@ -781,7 +800,7 @@ class SignedForFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "open":
-            return queryset.filter(pk__in=selectors.copies_not_signed_for().values("pk"))
+            return queryset.filter(state=CopyMovement.Kind.DISPATCHED)  # as selectors.copies_not_signed_for
         return queryset
 
 
@@ -843,6 +862,10 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["copy_number", "issue", "holder", "status"]
     list_select_related = ["issue", "issue__series"]
+    # Newest issue first, copies in order: the copy_issue_desc_serial index (and, filtered to copies
+    # not signed for, copy_not_signed_for) serves it without sorting the ledger.
+    ordering = ["-issue_id", "serial"]
+    show_full_result_count = False
     list_filter = [
         IssueFilter,
         CopyStateFilter,
@@ -855,9 +878,6 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = readonly_fields
     inlines = [MovementInline]
     actions = ["record_movement"]
-
-    def get_queryset(self, request):
-        return selectors.copies_with_state(super().get_queryset(request))
 
     @admin.display(description=_("Copy number"), ordering="serial")
     def copy_number(self, obj):
@@ -975,6 +995,8 @@ class CopyMovementAdmin(admin.ModelAdmin):
     list_display = ["copy", "copy_issue", "kind", "signer", "date", "created_by", "created_at"]
     list_select_related = ["copy", "copy__issue", "copy__issue__series", "created_by"]
     list_filter = ["kind", "date"]
+    ordering = ["-id"]  # newest first, by the primary key: no join to copies and issues, no sort
+    show_full_result_count = False
     raw_id_fields = ["copy"]
     fields = ["copy", "kind", "signer", "date", "note"]
 

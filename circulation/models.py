@@ -433,11 +433,23 @@ class Copy(models.Model):
     )
     printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    # The kind of the latest movement ("" before any). The movements stay the truth; the ledger
+    # service sets this in the same transaction as it adds them, so lists and the "not signed
+    # for" filter read one column instead of grouping over every movement.
+    state = models.CharField(_("Status"), max_length=20, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("Numbered copy")
         verbose_name_plural = _("Numbered copies")
-        ordering = ["issue", "serial"]
+        ordering = ["issue_id", "serial"]  # the issue's id: no join to the issue table
+        indexes = [
+            # The ledger list: newest issue first, copies in order.
+            models.Index(fields=["-issue", "serial"], name="copy_issue_desc_serial"),
+            # Copies out and not yet signed for: a small part of the ledger, listed the same way.
+            models.Index(
+                fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "serial"],
@@ -495,7 +507,7 @@ class CopyMovement(models.Model):
     class Meta:
         verbose_name = _("Copy movement")
         verbose_name_plural = _("Copy movements")
-        ordering = ["copy", "created_at", "id"]
+        ordering = ["copy_id", "created_at", "id"]  # the copy's id: no join to copies and issues
         indexes = [models.Index(fields=["copy", "kind"])]
         constraints = [
             models.CheckConstraint(

@@ -4,7 +4,7 @@ the copy ledger's open receipts. Every function here runs a constant number of q
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 
 from briefs.extensions import DistributionFooter
 
@@ -322,28 +322,13 @@ def copies_with_numbers(issue) -> dict[int | None, list[str]]:
 
 
 def copies_not_signed_for(issue=None):
-    """Copies dispatched but neither signed for, returned nor destroyed (counts are sums of rows)."""
-    qs = Copy.objects.all()
+    """Copies out and not yet back: their latest movement is a dispatch (not a receipt, a return or
+    a destruction). Read from the ``state`` column the ledger service keeps, so the filter uses
+    the copy_not_signed_for index instead of counting every copy's movements."""
+    qs = Copy.objects.filter(state=CopyMovement.Kind.DISPATCHED)
     if issue is not None:
         qs = qs.filter(issue=issue)
-    return (
-        qs.annotate(
-            dispatched=Count("movements", filter=Q(movements__kind=CopyMovement.Kind.DISPATCHED)),
-            closed=Count(
-                "movements",
-                filter=Q(
-                    movements__kind__in=[
-                        CopyMovement.Kind.RECEIVED,
-                        CopyMovement.Kind.RETURNED,
-                        CopyMovement.Kind.DESTROYED,
-                    ]
-                ),
-            ),
-        )
-        .filter(dispatched__gt=0, closed=0)
-        .select_related("issue", "issue__series", "recipient")
-        .order_by("issue_id", "serial")
-    )
+    return qs.select_related("issue", "issue__series", "recipient").order_by("issue_id", "serial")
 
 
 __all__ = ["Category", "Distribution", "Entry", "build_bao_line", "distribution_footer", "issue_distribution"]
@@ -468,10 +453,11 @@ def issue_heading(issue) -> tuple[str, str]:
     return stem, "　".join(parts)
 
 
-def _channel_label(code: str) -> str:
+def _channel_labels() -> dict[str, str]:
+    """Delivery channels by code, translated once per export rather than once per row."""
     from .models import Channel
 
-    return str(Channel(code).label) if code in Channel.values else code
+    return {code: str(label) for code, label in Channel.choices}
 
 
 def dispatch_sheet(issue):
@@ -482,6 +468,7 @@ def dispatch_sheet(issue):
 
     _stem, subtitle = issue_heading(issue)
     rows = dispatch_rows(issue)
+    channels = _channel_labels()
     columns = [
         Column(_("No."), "number", min_width=6),
         Column(_("Addressee"), min_width=12, max_width=30),
@@ -499,7 +486,7 @@ def dispatch_sheet(issue):
         subtitle=subtitle,
         columns=columns,
         rows=[
-            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, _channel_label(r.channel), r.note, "", ""]
+            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, channels.get(r.channel, r.channel), r.note, "", ""]
             for r in rows
         ],
         totals=[_("Total"), "", "", sum(r.copies for r in rows), "", "", "", "", ""],
@@ -518,7 +505,8 @@ def distribution_sheet(issue, *, with_contacts: bool):
 
     dist = issue_distribution(issue)
     _stem, subtitle = issue_heading(issue)
-    categories = dict(Category.choices)
+    categories = {code: str(label) for code, label in Category.choices}  # translated once per export
+    channels = _channel_labels()
     columns = [
         Column(_("No."), "number"),
         Column(_("Category"), min_width=6),
@@ -531,8 +519,8 @@ def distribution_sheet(issue, *, with_contacts: bool):
         columns += [Column(_("Mailing address"), min_width=12, max_width=40), Column(_("Contact"), min_width=10)]
     rows = []
     for index, e in enumerate(dist.entries, start=1):
-        row = [index, str(categories.get(e.category, e.category)), e.printed_name, e.full_name, e.copies]
-        row.append(_channel_label(e.channel))
+        row = [index, categories.get(e.category, e.category), e.printed_name, e.full_name, e.copies]
+        row.append(channels.get(e.channel, e.channel))
         if with_contacts:
             row += [e.mailing_address, e.contact]
         rows.append(row)
@@ -588,16 +576,6 @@ def may_see_contacts(user) -> bool:
 # --- the ledger as clerks read it -----------------------------------------------------------------
 
 
-def copies_with_state(queryset):
-    """Copies annotated with ``state``: the kind of their latest movement ("" when none), in the
-    same query as the list."""
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    latest = CopyMovement.objects.filter(copy=OuterRef("pk")).order_by("-created_at", "-id").values("kind")[:1]
-    return queryset.annotate(state=Coalesce(Subquery(latest), Value("")))
-
-
 @dataclass
 class ReceiptLine:
     """One recipient's copies of an issue for the 签收情况 page."""
@@ -621,7 +599,7 @@ class ReceiptLine:
 def receipt_status(issue) -> list[ReceiptLine]:
     """Per recipient (in dispatch-sheet order, 增发 last): who has signed, who has not, and the
     copies outstanding. Two queries whatever the number of copies."""
-    copies = list(copies_with_state(Copy.objects.filter(issue=issue, recipient__isnull=False)).order_by("serial"))
+    copies = list(Copy.objects.filter(issue=issue, recipient__isnull=False).order_by("serial"))
     receipts: dict[int, tuple[str, object]] = {}
     for copy_id, signer, day in (
         CopyMovement.objects.filter(copy__issue=issue, kind=CopyMovement.Kind.RECEIVED)

@@ -295,7 +295,19 @@ def _record(copies: list[Copy], *, kind: str, date: date_type, signer: str, note
     ]
     for movement in movements[:1]:
         movement.full_clean(exclude=["copy"])  # the same fields for each: checking one checks all
-    return CopyMovement.objects.bulk_create(movements)
+    return _movements_add(movements)
+
+
+def _movements_add(movements: list[CopyMovement]) -> list[CopyMovement]:
+    """Add movement rows and set each copy's ``state`` column to its newest movement's kind, in
+    the caller's transaction: the rows stay the truth, the column is what lists filter on."""
+    created = CopyMovement.objects.bulk_create(movements)
+    copies_by_kind: dict[str, list[int]] = {}
+    for movement in created:
+        copies_by_kind.setdefault(movement.kind, []).append(movement.copy_id)
+    for kind, copy_ids in copies_by_kind.items():
+        Copy.objects.filter(pk__in=copy_ids).update(state=kind)
+    return created
 
 
 @transaction.atomic
@@ -363,9 +375,7 @@ def copies_dispatch(*, issue: Issue, date: date_type, user) -> int:
     copies = list(Copy.objects.filter(issue=issue, recipient__isnull=False))
     states = selectors.copy_states([c.pk for c in copies])
     ready = [c for c in copies if states.get(c.pk) in MOVEMENT_NEEDS[CopyMovement.Kind.DISPATCHED]]
-    CopyMovement.objects.bulk_create(
-        CopyMovement(copy=c, kind=CopyMovement.Kind.DISPATCHED, date=date, created_by=user) for c in ready
-    )
+    _movements_add([CopyMovement(copy=c, kind=CopyMovement.Kind.DISPATCHED, date=date, created_by=user) for c in ready])
     return len(ready)
 
 
@@ -697,14 +707,16 @@ def dispatch_receipts_import(*, issue: Issue, data: bytes, file_name: str, user)
     # Two clerks importing the same sheet at once queue here, so no copy is signed for twice.
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     plan = dispatch_receipts_preview(issue=issue, data=data, file_name=file_name, user=user)
-    CopyMovement.objects.bulk_create(
-        CopyMovement(
-            copy=receipt.copy,
-            kind=CopyMovement.Kind.RECEIVED,
-            signer=receipt.signer,
-            date=receipt.date,
-            created_by=user,
-        )
-        for receipt in plan.receipts
+    _movements_add(
+        [
+            CopyMovement(
+                copy=receipt.copy,
+                kind=CopyMovement.Kind.RECEIVED,
+                signer=receipt.signer,
+                date=receipt.date,
+                created_by=user,
+            )
+            for receipt in plan.receipts
+        ]
     )
     return len(plan.receipts)

@@ -162,15 +162,52 @@ def render_xlsx(sheet: Sheet) -> bytes:
 CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 
 
+CSV_CHUNK_ROWS = 1_000
+
+
+class _Lines:
+    """A file-like target for csv.writer that keeps the lines written since the last take."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text, self.parts = "".join(self.parts), []
+        return text
+
+
+def csv_chunks(sheet: Sheet, encoding: str = "utf-8"):
+    """The CSV as encoded chunks of a thousand rows, for a streamed download: a long export is
+    never held whole in memory. Joined, the chunks are ``render_csv``'s bytes."""
+    codec = CSV_ENCODINGS[encoding]
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow([c.header for c in sheet.columns])
+    first = True
+    pending = 0
+    for row in sheet.rows:
+        writer.writerow(["" if v is None else escape_formula(v) for v in row])
+        pending += 1
+        if pending == CSV_CHUNK_ROWS:
+            # The BOM (utf-8-sig) goes once, at the head of the first chunk only.
+            yield lines.take().encode(codec if first else encoding_without_bom(codec))
+            first, pending = False, 0
+    tail = lines.take()
+    if tail or first:
+        yield tail.encode(codec if first else encoding_without_bom(codec))
+
+
+def encoding_without_bom(codec: str) -> str:
+    return "utf-8" if codec == "utf-8-sig" else codec
+
+
 def render_csv(sheet: Sheet, encoding: str = "utf-8") -> bytes:
     """Plain rows for other programs: the header and the data, no title and no 合计; UTF-8 with a
     BOM (so Excel opens it as UTF-8), or GBK for older Chinese Excel."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.header for c in sheet.columns])
-    for row in sheet.rows:
-        writer.writerow(["" if v is None else escape_formula(v) for v in row])
-    return buffer.getvalue().encode(CSV_ENCODINGS[encoding])
+    return b"".join(csv_chunks(sheet, encoding))
 
 
 # --- PDF ------------------------------------------------------------------------------------------
@@ -226,3 +263,4 @@ CONTENT_TYPES = {
     "csv-gbk": "text/csv; charset=gbk",
 }
 EXTENSIONS = {"xlsx": "xlsx", "pdf": "pdf", "csv": "csv", "csv-gbk": "csv"}
+CSV_FORMATS = {"csv": "utf-8", "csv-gbk": "gbk"}

@@ -130,9 +130,11 @@ def test_dispatch_sheet_download(client, demo, clerk):
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote("领军参阅-2024年第2期-发文签收单.xlsx")
     response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "csv"]))
-    assert response.content.startswith("\ufeff序号".encode())
+    assert response.streaming  # CSV is streamed, never held whole
+    assert b"".join(response.streaming_content).startswith("\ufeff序号".encode())
     response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "csv-gbk"]))
-    assert response.content.startswith("序号".encode("gbk")) and "charset=gbk" in response["Content-Type"]
+    gbk = b"".join(response.streaming_content)
+    assert gbk.startswith("序号".encode("gbk")) and "charset=gbk" in response["Content-Type"]
     response = client.get(reverse("admin:circulation_dispatch_sheet", args=[dist.pk, "pdf"]))
     assert response.content.startswith(b"%PDF") and quote("发文签收单.pdf") in response["Content-Disposition"]
 

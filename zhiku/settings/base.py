@@ -155,6 +155,8 @@ AXES_CLIENT_IP_CALLABLE = "zhiku.auth_backends.client_ip"
 # The lockouts are shown by zhiku's own admin (登录锁定, Chinese titles); axes' admin is English.
 AXES_ENABLE_ADMIN = False
 AXES_DISABLE_ACCESS_LOG = True  # successful logins are not kept: nothing shows them
+# Lockouts are logged as warnings by axes; its start-up banner and per-reset lines are noise.
+AXES_VERBOSE = False
 # Proxies in front of the app that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 

@@ -1,0 +1,137 @@
+"""An archive of a given size, written with bulk_create: numbered issues, their articles, numbered
+copies with dispatches and receipts, and workflow events. Used by bench/bench_admin.py (issue 16's
+sizes or a tenth of them) and by the query-plan test (a few thousand rows, enough for the planner
+to choose an index over a scan).
+
+The rows are written straight to the tables (no services, no history, no search index): the
+point is the size of the tables the admin lists read, not how the rows came to be."""
+
+from dataclasses import dataclass
+
+# Issue 16's measured archive; the benchmark builds a tenth by default.
+FULL = {"issues": 10_000, "articles": 20_000, "copies": 100_100, "movements": 163_252, "events": 45_000}
+TENTH = {"issues": 1_000, "articles": 2_000, "copies": 10_010, "movements": 16_325, "events": 4_500}
+
+BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class Volume:
+    issues: int
+    articles: int
+    copies: int
+    movements: int
+    events: int
+
+
+def build_archive(*, issues: int, articles: int, copies: int, movements: int, events: int, actor) -> Volume:
+    """Write the rows. Copies are spread evenly over the issues and addressed to 50 recipients;
+    movements are dispatches of the first copies, then receipts of most of them, so about one
+    dispatched copy in eight stays "not signed for" (each copy's ``state`` column set to match)."""
+    import datetime
+
+    from briefs.models import Article, Editor, Issue, IssueEvent, Series
+    from circulation.models import Copy, CopyMovement, Recipient
+
+    count = Series.objects.count()
+    series = Series.objects.create(name="体量刊物%d" % count, slug="volume-%d" % count, publisher_lines="x")
+    editor = Editor.objects.create(name="体量编辑", phone="1")
+    start = Issue.objects.count()
+    Issue.objects.bulk_create(
+        (
+            Issue(
+                series=series,
+                year=1900 + i // 100,
+                number=i % 100 + 1,
+                total_number=start + i + 1,
+                issue_date=datetime.date(1900 + i // 100, 1, 1),
+                status=Issue.Status.RELEASED,
+                responsible_editor=editor,
+                first_article_title="第%d期文章" % (i + 1),
+            )
+            for i in range(issues)
+        ),
+        batch_size=BATCH,
+    )
+    issue_ids = list(Issue.objects.filter(series=series).order_by("id").values_list("id", flat=True))
+    Article.objects.bulk_create(
+        (
+            Article(
+                issue_id=issue_ids[i % issues],
+                position=i // issues + 1,
+                title="文章%d" % i,
+                body="<p>正文%d</p>" % i,
+                byline="新华社",
+            )
+            for i in range(articles)
+        ),
+        batch_size=BATCH,
+    )
+    IssueEvent.objects.bulk_create(
+        (
+            IssueEvent(
+                issue_id=issue_ids[i % issues],
+                action="submit",
+                from_status="draft",
+                to_status="in_review",
+                actor=actor,
+                comment="请审",
+            )
+            for i in range(events)
+        ),
+        batch_size=BATCH,
+    )
+
+    recipients = Recipient.objects.bulk_create(
+        Recipient(
+            name="收文人%d" % n, title="主任", printed_name="收文人%d主任（体量%d）" % (n, start), protocol_order=n
+        )
+        for n in range(50)
+    )
+    dispatched = min(copies, movements * 9 // 16)
+    received = min(dispatched, movements - dispatched)
+    per_issue = max(1, -(-copies // issues))
+
+    def state(k: int) -> str:
+        if k < received:
+            return CopyMovement.Kind.RECEIVED
+        return CopyMovement.Kind.DISPATCHED if k < dispatched else ""
+
+    Copy.objects.bulk_create(
+        (
+            Copy(
+                issue_id=issue_ids[k // per_issue % issues],
+                serial=k % per_issue + 1 + k // (per_issue * issues) * per_issue,
+                recipient=recipients[k % 50],
+                printed_name=recipients[k % 50].printed_name,
+                state=state(k),
+            )
+            for k in range(copies)
+        ),
+        batch_size=BATCH,
+    )
+    copy_ids = list(Copy.objects.filter(issue__series=series).order_by("id").values_list("id", flat=True))
+    day = datetime.date(2024, 1, 20)
+    kinds = [CopyMovement.Kind.DISPATCHED] * dispatched + [CopyMovement.Kind.RECEIVED] * received
+    CopyMovement.objects.bulk_create(
+        (
+            CopyMovement(
+                copy_id=copy_ids[k if k < dispatched else k - dispatched],
+                kind=kind,
+                signer="收发室" if kind == CopyMovement.Kind.RECEIVED else "",
+                date=day,
+                created_by=actor,
+            )
+            for k, kind in enumerate(kinds)
+        ),
+        batch_size=BATCH,
+    )
+    return Volume(issues, articles, copies, len(kinds), events)
+
+
+def analyze() -> None:
+    """Fresh planner statistics (PostgreSQL's ANALYZE; SQLite's fills sqlite_stat1)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
