@@ -105,6 +105,7 @@ def issue_create(
     *,
     series: Series,
     user,
+    subject: str = "",
     responsible_editor: Editor | None = None,
     classification: str = "",
     print_run: int | None = None,
@@ -119,6 +120,7 @@ def issue_create(
         raise NotAllowed(_("You can create drafts only in your own name."))
     issue = Issue(
         series=series,
+        subject=subject,
         created_by=created_by or as_user(user),
         responsible_editor=responsible_editor,
         classification=classification,

@@ -191,7 +191,7 @@ def test_numbers_clashing_with_an_existing_issue_are_refused(series, importer, m
     counts = (Issue.objects.count(), Article.objects.count(), ImportedFile.objects.count())
     other = _import(build_issue_docx(title="另一篇文章"), importer)
     assert other.status == "refused"
-    assert "领军参阅 第2期（总第117期）" in other.errors[0] and "未导入" in other.errors[0]
+    assert "领军参阅 2024年第2期（总第117期）" in other.errors[0] and "未导入" in other.errors[0]
     only_total = _import(build_issue_docx(number=3, title="又一篇"), importer)
     assert only_total.status == "refused"
     assert (Issue.objects.count(), Article.objects.count(), ImportedFile.objects.count()) == counts
