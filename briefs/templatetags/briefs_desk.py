@@ -20,9 +20,9 @@ MAIN_APP_BY_ROLE = (
 def main_app_label(user) -> str:
     if user.is_superuser:
         return "auth"
-    names = set(user.groups.values_list("name", flat=True))
+    # Through zhiku.roles: the groups were already read with the permissions (cached on the user).
     for role_key, app_label in MAIN_APP_BY_ROLE:
-        if roles.role_group_name(role_key) in names:
+        if roles.user_has_role(user, role_key):
             return app_label
     return "briefs"
 

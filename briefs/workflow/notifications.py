@@ -1,22 +1,22 @@
 """Workflow emails: who hears about a transition, what the mail says, and the log of sent mail.
 
-Sent after the transition has committed (``transaction.on_commit``), one mail per recipient;
-only mail that actually left is logged as a Notification.
+One mail per recipient, handed to the jobs layer (``jobs.mail.mail_enqueue``) in the transition's
+own transaction: recorded as an OutgoingMail with the transition (or not at all, if it rolls back),
+sent by a job after the commit, retried when the mail server fails, and sent once (the key is
+the event and the recipient). Only mail that actually left is logged as a Notification: the
+``on_sent`` hook writes it in the transaction that marks the mail sent.
 """
-
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from jobs.mail import mail_enqueue
 
 from ..models import Issue, IssueEvent, Notification
 from ..states import Action
 from . import chains
-
-logger = logging.getLogger(__name__)
 
 
 def recipients(issue: Issue, action: Action) -> list:
@@ -62,19 +62,28 @@ def message(event: IssueEvent) -> tuple[str, str]:
 
 
 def notify(event_id: int, user_ids: list[int]) -> None:
+    """Queue the mail about ``event`` for each of ``user_ids`` (sent after the commit)."""
     event = IssueEvent.objects.select_related("issue__series", "actor").get(pk=event_id)
     subject, body = message(event)
     for user in get_user_model().objects.filter(pk__in=user_ids):
-        # The transition is committed already; a mail server failure must not turn it into an
-        # error page, and only mail that actually left is logged as sent.
-        try:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-        except Exception:  # noqa: BLE001
-            logger.exception("workflow notification to %s failed", user.email)
-            continue
-        Notification.objects.create(
-            recipient=user, email=user.email, issue=event.issue, event=event, subject=subject[:200]
+        mail_enqueue(
+            to=user.email,
+            subject=subject,
+            body=body,
+            key=notification_mail_key(event_id, user.pk),
+            on_sent="briefs.workflow.notifications.notification_record",
+            on_sent_params={"event_id": event_id, "user_id": user.pk, "email": user.email, "subject": subject[:200]},
         )
+
+
+def notification_mail_key(event_id: int, user_id: int) -> str:
+    return "workflow-notify:%s:%s" % (event_id, user_id)
+
+
+def notification_record(*, event_id: int, user_id: int, email: str, subject: str) -> None:
+    """The ``on_sent`` hook: log the mail that has left (called once, when it is marked sent)."""
+    event = IssueEvent.objects.only("id", "issue_id").get(pk=event_id)
+    Notification.objects.create(recipient_id=user_id, email=email, issue_id=event.issue_id, event=event, subject=subject)
 
 
 def _actor_name(user) -> str:

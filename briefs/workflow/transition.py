@@ -88,8 +88,8 @@ def issue_transition(
         event = _execute(locked, policy, user, comment, on)
         recipients = notifications.recipients(locked, policy.action)
         if recipients:
-            user_ids = [u.pk for u in recipients]
-            transaction.on_commit(lambda: notifications.notify(event.pk, user_ids))
+            # Recorded with the transition; the jobs layer sends them once it has committed.
+            notifications.notify(event.pk, [u.pk for u in recipients])
     # The caller's object reflects the new state too.
     copy_state(issue, locked)
     return issue

@@ -140,3 +140,32 @@ def test_staff_who_is_not_superuser_cannot_start_a_backup(site, client):
     client.force_login(UserFactory(is_staff=True))
     assert client.post(reverse("admin:jobs_job_backup")).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_the_restored_search_index_finds_what_the_site_finds(site, tmp_path, fresh_database):
+    """The search index is not an ordinary table (an FTS5 table on SQLite, an expression index over
+    SQL functions on PostgreSQL); it comes back with the rows and answers the same query."""
+    article = ArticleFactory(issue=IssueFactory(), title="量子通信专题")
+    folder = _backup(tmp_path)
+    call_command("restore", str(folder), "--database-url", fresh_database,
+                 "--media-root", str(tmp_path / "restored-media"), stdout=StringIO())
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        query = "SELECT rowid FROM clusters_searchterms WHERE clusters_searchterms MATCH '\"量子\"'"
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            found_here = [row[0] for row in cursor.fetchall()]
+        with sqlite3.connect(fresh_database.removeprefix("sqlite:///")) as db:
+            found_there = [row[0] for row in db.execute(query)]
+    else:
+        import psycopg
+
+        query = """SELECT article_id FROM clusters_searchtext x
+                   WHERE clusters_search_terms(x.heads, x."text") @> ARRAY['量子']"""
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            found_here = [row[0] for row in cursor.fetchall()]
+        with psycopg.connect(fresh_database.replace("postgres://", "postgresql://")) as db:
+            found_there = [row[0] for row in db.execute(query)]
+    assert found_here == found_there == [article.pk]

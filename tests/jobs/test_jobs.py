@@ -97,7 +97,7 @@ def test_sign_off_archives_the_pdf_in_a_job(django_capture_on_commit_callbacks):
 
 def test_a_retried_archive_writes_once(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
     """The first attempt dies after the file is stored, while recording it; the retry leaves exactly
-    one file, and the same sign-off announced again adds no job and no render."""
+    one issue PDF, and the same sign-off announced again adds no job and no render."""
     from django.db.models.query import QuerySet
 
     from briefs.rendering import archive
@@ -126,8 +126,10 @@ def test_a_retried_archive_writes_once(settings, tmp_path, monkeypatch, django_c
     assert (job.status, job.attempts) == (Job.Status.SUCCEEDED, 2)
     assert len(renders) == 2
     issue.refresh_from_db()
-    stored = [p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf")]
-    assert stored == [issue.archived_pdf.name]
+    stored = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.pdf"))
+    # One issue PDF, plus the signed 审批单 stored beside it at the same 签发 (also once).
+    assert stored == sorted([issue.archived_pdf.name, issue.archived_approval.name])
+    assert issue.archived_approval.name.endswith("-approval.pdf")
 
 
 def test_mail_is_sent_once_and_recorded(django_capture_on_commit_callbacks):

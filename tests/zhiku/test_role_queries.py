@@ -15,8 +15,10 @@ ROLE_KEYS = [roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, rol
 @pytest.mark.django_db
 @pytest.mark.parametrize("role_key", ROLE_KEYS)
 def test_admin_index_queries_per_role(client, role_key):
-    """Each role's admin index: at most 6 queries (session, user, groups, two for permissions,
-    待我处理), however many apps and models the index lists."""
+    """Each role's admin index: at most 6 queries (session, user, the user's own permissions, the
+    groups with their permissions and names, 待我处理, recent actions), however many apps and
+    models the index lists and whatever the search box, 待我处理's contributed filters and the
+    role-ordered app list ask about roles."""
     IssueFactory.create_batch(3)
     client.force_login(role_user(role_key))
     client.get("/admin/")  # warm caches that are per process, not per request (content types)
