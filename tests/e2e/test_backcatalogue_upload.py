@@ -31,7 +31,7 @@ def test_admin_uploads_several_past_issues_previews_and_commits(e2e_demo, login,
     assert page.locator("tr.status-ready").count() == 3
     assert page.locator("tr.status-refused").count() == 2
     assert "另存为 .docx" in page.inner_text("#import-report")
-    assert "领军参阅 第2期（总第117期）" in page.inner_text("#import-report")
+    assert "领军参阅 2024年第2期（总第117期）" in page.inner_text("#import-report")
     assert "3 个文件可导入" in page.inner_text("#commit-form")
     assert Issue.objects.filter(total_number__in=(116, 118, 119)).count() == 0  # preview writes nothing
 

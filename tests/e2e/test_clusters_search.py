@@ -45,5 +45,5 @@ def test_tag_suggestions_on_the_issue_page(e2e_demo, login, live_server):
     box.locator("input[type=checkbox]").first.wait_for()
     box.locator("input[type=checkbox]").first.check()
     box.locator(".zhiku-accept-suggestions").click()
-    page.wait_for_function("document.querySelector('.zhiku-inline-suggestions').textContent.includes('已标注：')")
+    page.wait_for_function("() => document.querySelector('.zhiku-inline-suggestions').textContent.includes('已标注：')")
     assert ArticleCluster.objects.filter(article=article).count() == 1

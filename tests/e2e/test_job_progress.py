@@ -26,7 +26,7 @@ def test_progress_bar_follows_the_job_and_ends_on_the_result(transactional_db, l
     assert page.locator("#job-status").inner_text() == "运行中"
 
     Job.objects.filter(pk=job.pk).update(progress_done=3, message="已复制媒体文件 2 / 3 个")
-    page.wait_for_function("document.getElementById('job-progress').value === 75")
+    page.wait_for_function("() => document.getElementById('job-progress').value === 75")
     assert page.locator("#job-message").inner_text() == "已复制媒体文件 2 / 3 个"
     assert page.locator("#job-percent").inner_text() == "75%"
 
