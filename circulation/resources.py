@@ -22,8 +22,6 @@ from import_export.instance_loaders import CachedInstanceLoader
 
 from .exceptions import ImportRejected
 from .models import Category, Channel, Recipient
-# Escapes = + - @ and their full-width forms ＝＋－＠ (Excel and WPS run those too); the library's own
-# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT knows only the ASCII ones, and only on its admin path.
 from .sheets import escape_formula
 
 logger = logging.getLogger(__name__)
@@ -264,6 +262,9 @@ class RecipientResource(resources.ModelResource):
         return [field.export(instance) for field in self.get_export_fields(selected_fields)]
 
     def export_field(self, field, instance, **kwargs):
+        # = + - @ and their full-width forms ＝＋－＠ (Excel and WPS run those too) get a quote. The
+        # library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT knows only the ASCII ones, and works
+        # only in its own admin formats, not on ``export()``.
         return escape_formula(super().export_field(field, instance, **kwargs))
 
 
@@ -286,9 +287,7 @@ def recipient_dataset(headers: list[str], rows: list[tuple[int, tuple]]) -> tabl
     position = [headers.index(title) if title in headers else None for title in titles.values()]
     dataset = tablib.Dataset(headers=[*titles.values(), ROW_COLUMN])
     for number, values in rows:
-        dataset.append(
-            [cell_text(values[i]) if i is not None and i < len(values) else "" for i in position] + [number]
-        )
+        dataset.append([cell_text(values[i]) if i is not None and i < len(values) else "" for i in position] + [number])
     return dataset
 
 
