@@ -15,6 +15,7 @@ import logging
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
@@ -91,6 +92,17 @@ class ChoiceLabelWidget(widgets.Widget):
         super().__init__()
         self.choices = choices
         self.default = default
+        self._codes: dict[str, str] = {}
+        self._language = None
+
+    def codes(self) -> dict[str, str]:
+        """Label (and code) → code in the active language; built once per language, not per cell."""
+        language = translation.get_language()
+        if language != self._language or not self._codes:
+            self._codes = {code: code for code, _label in self.choices}
+            self._codes.update((str(label), code) for code, label in self.choices)
+            self._language = language
+        return self._codes
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
@@ -98,13 +110,13 @@ class ChoiceLabelWidget(widgets.Widget):
             if self.default is None:
                 raise ValueError(_("This cell is required."))
             return self.default
-        for code, label in self.choices:
-            if text == str(label) or text == code:
-                return code
-        raise ValueError(
-            _("Unknown value “%(value)s”; expected one of: %(allowed)s.")
-            % {"value": text, "allowed": "、".join(str(label) for _code, label in self.choices)}
-        )
+        code = self.codes().get(text)
+        if code is None:
+            raise ValueError(
+                _("Unknown value “%(value)s”; expected one of: %(allowed)s.")
+                % {"value": text, "allowed": "、".join(str(label) for _code, label in self.choices)}
+            )
+        return code
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))
