@@ -39,7 +39,7 @@ from .models import (
     SnapshotEntry,
     Supplement,
 )
-from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS, recipient_headers, recipient_row_display
+from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS, recipient_headers
 
 
 def _is_circulation_user(user) -> bool:
@@ -144,8 +144,10 @@ class RecipientAdmin(admin.ModelAdmin):
         )
 
     def import_view(self, request):
-        """Upload → preview (a summary, every error, the first rows) → confirm. The file is read
-        and validated once; the confirm saves the rows kept under the preview's token."""
+        """Upload → preview (a summary, every error, the first rows) → confirm, on our own Chinese
+        pages (not django-import-export's stock admin, which shows English). The file is read
+        once; the preview dry-runs ``RecipientResource`` on it, the confirm imports the dataset
+        kept under the preview's token."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         form, preview, errors = RecipientUploadForm(), None, []
@@ -181,7 +183,7 @@ class RecipientAdmin(admin.ModelAdmin):
             gettext("Import recipients"),
             form=form,
             preview=preview,
-            preview_rows=[(row[-1], recipient_row_display(row)) for row in preview.first_rows] if preview else [],
+            preview_rows=preview.first_rows if preview else [],
             errors=errors,
             headers=list(headers.values()),
             limits={"megabytes": round(tables.max_bytes() / (1024 * 1024), 1), "rows": tables.max_rows()},

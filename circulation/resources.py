@@ -1,13 +1,31 @@
-"""Import and export definitions: the recipient columns (Chinese headers, cell rules) shared by
-the import (admin, service, command) and the export, and the dispatch sheet's columns read back
-for receipts. Validation is plain Python over the rows read once by ``tables.read_table``."""
+"""Import and export definitions. ``RecipientResource`` (django-import-export) is the engine of
+the recipient import (admin upload → preview → confirm, the service, ``manage.py
+import_recipients``) and of the plain recipient export (CSV/XLSX data through tablib): Chinese
+column headers, one widget per cell rule, the printed name as the natural key, bulk writes.
 
-from dataclasses import dataclass
+What the library does not do, and we keep around it:
+- reading the upload: ``tables.read_table`` checks size, rows and zip inflation before parsing
+  and words every refusal in Chinese (the library's formats have no limits and English errors);
+- the pages: our own Chinese upload → preview → confirm views, not the library's stock admin;
+- printed sheets (dispatch sheet, distribution list, 签收情况): ``sheets.py`` lays them out for
+  A4 with openpyxl; the library has no print layout.
+"""
 
+import logging
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import CachedInstanceLoader
 
+from .exceptions import ImportRejected
 from .models import Category, Channel, Recipient
+from .sheets import escape_formula
+
+logger = logging.getLogger(__name__)
 
 # The recipient columns, in the order of the spreadsheet and of the admin form.
 RECIPIENT_FIELDS = (
@@ -29,6 +47,10 @@ REQUIRED_HEADERS = ("kind", "name", "title", "short_name", "category")
 TEXT_LIMITS = {"name": 30, "title": 50, "short_name": 50, "full_name": 100, "mailing_address": 200, "contact": 100}
 YES = ("是", "1", "true", "yes", "有效", "y")
 NO = ("否", "0", "false", "no", "无效", "n")
+# Columns the import adds to the dataset it reads: the spreadsheet's row number (for messages)
+# and the printed name (the natural key). Not resource columns of the file.
+ROW_COLUMN = "__row__"
+PRINTED_NAME_COLUMN = "__printed_name__"
 
 
 def recipient_headers() -> dict[str, str]:
@@ -36,7 +58,8 @@ def recipient_headers() -> dict[str, str]:
     return {name: str(Recipient._meta.get_field(name).verbose_name) for name in RECIPIENT_FIELDS}
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as the text the widgets read: 10.0 from a spreadsheet is 10, None is empty."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -44,126 +67,283 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _choice(text: str, choices) -> str:
-    for code, label in choices:
-        if text == str(label) or text == code:
-            return code
-    raise ValueError(
-        _("Unknown value “%(value)s”; expected one of: %(allowed)s.")
-        % {"value": text, "allowed": "、".join(str(label) for _code, label in choices)}
-    )
+# --- widgets: one cell rule each ------------------------------------------------------------------
 
 
-def _positive(text: str, default: int) -> int:
-    if not text:
-        return default
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(_("Write a whole number.")) from None
-    if number <= 0 or not number.is_integer():
-        raise ValueError(_("Write a positive whole number."))
-    return int(number)
+class TextWidget(widgets.Widget):
+    """Trimmed text of at most ``limit`` characters."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if len(text) > self.limit:
+            raise ValueError(_("At most %(limit)s characters.") % {"limit": self.limit})
+        return text
 
 
-def _yes_no(text: str) -> bool:
-    lowered = text.lower()
-    if not lowered or lowered in YES:
-        return True
-    if lowered in NO:
-        return False
-    raise ValueError(_("Write 是 or 否."))
+class ChoiceLabelWidget(widgets.Widget):
+    """A choice written by its Chinese label (the code is accepted too); empty gives the default,
+    or is refused when there is none."""
 
+    def __init__(self, choices, default=None):
+        super().__init__()
+        self.choices = choices
+        self.default = default
+        self._codes: dict[str, str] = {}
+        self._language = None
 
-@dataclass
-class RecipientRows:
-    """The outcome of validating a recipients file: the rows ready to save (field values in
-    RECIPIENT_FIELDS order, then the printed name and the spreadsheet row) or the errors."""
+    def codes(self) -> dict[str, str]:
+        """Label (and code) → code in the active language; built once per language, not per cell."""
+        language = translation.get_language()
+        if language != self._language or not self._codes:
+            self._codes = {code: code for code, _label in self.choices}
+            self._codes.update((str(label), code) for code, label in self.choices)
+            self._language = language
+        return self._codes
 
-    rows: list[list]
-    errors: list[str]
-
-
-def validate_recipient_rows(headers: list[str], rows: list[tuple[int, tuple]]) -> RecipientRows:
-    """Every cell checked, every error named by spreadsheet row and Chinese column; duplicates
-    within the file refused, naming the first row."""
-    titles = recipient_headers()
-    known = set(titles.values())
-    missing = [titles[name] for name in REQUIRED_HEADERS if titles[name] not in headers]
-    unknown = [h for h in headers if h and h not in known]
-    if missing or unknown:
-        return RecipientRows(
-            rows=[],
-            errors=[
-                _("Wrong column headers. Missing: %(missing)s; not recognised: %(unknown)s. Expected: %(expected)s.")
-                % {
-                    "missing": "、".join(missing) or _("none"),
-                    "unknown": "、".join(unknown) or _("none"),
-                    "expected": "、".join(titles.values()),
-                }
-            ],
-        )
-    index = {name: headers.index(title) for name, title in titles.items() if title in headers}
-    required = _("This cell is required.")
-    kinds, categories, channels = Recipient.Kind.choices, Category.choices, Channel.choices
-    person, body = Recipient.Kind.PERSON.value, Recipient.Kind.BODY.value
-    seen: dict[str, int] = {}
-    valid: list[list] = []
-    errors: list[str] = []
-    for number, values in rows:
-        cells = {name: _text(values[i]) if i < len(values) else "" for name, i in index.items()}
-        problems: dict[str, str] = {}
-        parsed: dict = {name: cells.get(name, "") for name in RECIPIENT_FIELDS}
-        for name, choices, default in (
-            ("kind", kinds, None),
-            ("category", categories, None),
-            ("channel", channels, Channel.COURIER.value),
-        ):
-            text = cells.get(name, "")
-            if not text:
-                if default is None:
-                    problems[name] = required
-                parsed[name] = default
-                continue
-            try:
-                parsed[name] = _choice(text, choices)
-            except ValueError as exc:
-                problems[name] = str(exc)
-        for name, default in (("protocol_order", 100), ("default_copies", 1)):
-            try:
-                parsed[name] = _positive(cells.get(name, ""), default)
-            except ValueError as exc:
-                problems[name] = str(exc)
-        try:
-            parsed["is_active"] = _yes_no(cells.get("is_active", ""))
-        except ValueError as exc:
-            problems["is_active"] = str(exc)
-        if parsed["kind"] == body and not parsed["short_name"] and "short_name" not in problems:
-            problems["short_name"] = required
-        if parsed["kind"] == person and not parsed["title"] and "title" not in problems:
-            problems["title"] = required
-        for name, limit in TEXT_LIMITS.items():
-            if len(parsed[name]) > limit and name not in problems:
-                problems[name] = _("At most %(limit)s characters.") % {"limit": limit}
-        printed = parsed["short_name"] if parsed["kind"] == body else parsed["name"] + parsed["title"]
-        if printed and not problems:
-            if printed in seen:
-                key = "short_name" if parsed["kind"] == body else "title"
-                problems[key] = _("Duplicate recipient “%(name)s”: already on row %(row)s.") % {
-                    "name": printed,
-                    "row": seen[printed],
-                }
-            else:
-                seen[printed] = number
-        if problems:
-            errors.extend(
-                _("Row %(row)s, column “%(column)s”: %(message)s")
-                % {"row": number, "column": titles[name], "message": message}
-                for name, message in problems.items()
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            if self.default is None:
+                raise ValueError(_("This cell is required."))
+            return self.default
+        code = self.codes().get(text)
+        if code is None:
+            raise ValueError(
+                _("Unknown value “%(value)s”; expected one of: %(allowed)s.")
+                % {"value": text, "allowed": "、".join(str(label) for _code, label in self.choices)}
             )
-            continue
-        valid.append([parsed[name] for name in RECIPIENT_FIELDS] + [printed, number])
-    return RecipientRows(rows=valid, errors=errors)
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class PositiveIntegerWidget(widgets.Widget):
+    """A positive whole number (10.0 from a spreadsheet is 10); empty gives the default."""
+
+    def __init__(self, default: int):
+        super().__init__(coerce_to_string=False)
+        self.default = default
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return self.default
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(_("Write a whole number.")) from None
+        if number <= 0 or not number.is_integer():
+            raise ValueError(_("Write a positive whole number."))
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        return value  # a number stays a number in the XLSX
+
+
+class YesNoWidget(widgets.Widget):
+    """是/否 (and the usual spellings); empty is 是."""
+
+    def clean(self, value, row=None, **kwargs):
+        lowered = cell_text(value).lower()
+        if not lowered or lowered in YES:
+            return True
+        if lowered in NO:
+            return False
+        raise ValueError(_("Write 是 or 否."))
+
+    def render(self, value, obj=None, **kwargs):
+        return "是" if value else "否"
+
+
+def _field(name: str, widget) -> fields.Field:
+    # The column name is set to the Chinese verbose name when the resource is made (the
+    # language is known then, not at import time).
+    return fields.Field(attribute=name, column_name=name, widget=widget)
+
+
+class RecipientResource(resources.ModelResource):
+    """Recipients as the spreadsheet has them. Every cell rule is a widget; rules across cells
+    (a person needs a title, a body a short name; a printed name once per file) are in
+    ``import_instance``. A known printed name updates that recipient, a new one is added, in
+    bulk; a dry run writes nothing at all."""
+
+    kind = _field("kind", ChoiceLabelWidget(Recipient.Kind.choices))
+    name = _field("name", TextWidget(TEXT_LIMITS["name"]))
+    title = _field("title", TextWidget(TEXT_LIMITS["title"]))
+    short_name = _field("short_name", TextWidget(TEXT_LIMITS["short_name"]))
+    full_name = _field("full_name", TextWidget(TEXT_LIMITS["full_name"]))
+    category = _field("category", ChoiceLabelWidget(Category.choices))
+    protocol_order = _field("protocol_order", PositiveIntegerWidget(default=100))
+    mailing_address = _field("mailing_address", TextWidget(TEXT_LIMITS["mailing_address"]))
+    contact = _field("contact", TextWidget(TEXT_LIMITS["contact"]))
+    channel = _field("channel", ChoiceLabelWidget(Channel.choices, default=Channel.COURIER.value))
+    default_copies = _field("default_copies", PositiveIntegerWidget(default=1))
+    is_active = _field("is_active", YesNoWidget())
+    # The natural key: the name the footer prints (unique in the database).
+    printed_name = fields.Field(attribute="printed_name", column_name=PRINTED_NAME_COLUMN)
+
+    class Meta:
+        model = Recipient
+        fields = (*RECIPIENT_FIELDS, "printed_name")
+        import_order = (*RECIPIENT_FIELDS, "printed_name")
+        export_order = RECIPIENT_FIELDS
+        import_id_fields = ("printed_name",)
+        # One query for all the known recipients of the file, not one per row.
+        instance_loader_class = CachedInstanceLoader
+        use_bulk = True
+        batch_size = 1000
+        use_transactions = True
+        skip_diff = True  # the preview shows a summary and the first rows, never a diff
+        clean_model_instances = False  # the widgets check every cell; full_clean would query per row
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for name, title in recipient_headers().items():
+            self.fields[name].column_name = title
+        self._first_row: dict[str, int] = {}
+
+    # --- import ---
+
+    def before_import(self, dataset, **kwargs):
+        """Adds the printed name (the key the instance loader looks up) to the rows."""
+        self._first_row = {}
+        if PRINTED_NAME_COLUMN in dataset.headers:  # a kept dataset, confirmed after its preview
+            return
+        column = {name: self.fields[name].column_name for name in ("kind", "name", "title", "short_name")}
+        body = {Recipient.Kind.BODY.value, str(Recipient.Kind.BODY.label)}
+        printed = [
+            cell_text(row[column["short_name"]])
+            if cell_text(row[column["kind"]]) in body
+            else cell_text(row[column["name"]]) + cell_text(row[column["title"]])
+            for row in dataset.dict
+        ]
+        dataset.append_col(printed, header=PRINTED_NAME_COLUMN)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        required = ValidationError(_("This cell is required."))
+        if "kind" not in errors:
+            if instance.kind == Recipient.Kind.BODY and not instance.short_name and "short_name" not in errors:
+                errors["short_name"] = [required]
+            if instance.kind == Recipient.Kind.PERSON and not instance.title and "title" not in errors:
+                errors["title"] = [required]
+        instance.printed_name = instance.compute_printed_name()
+        if not errors:
+            number = row.get(ROW_COLUMN) or kwargs.get("row_number")
+            first = self._first_row.setdefault(instance.printed_name, number)
+            if first != number:
+                key = "short_name" if instance.kind == Recipient.Kind.BODY else "title"
+                errors[key] = [
+                    ValidationError(
+                        _("Duplicate recipient “%(name)s”: already on row %(row)s.")
+                        % {"name": instance.printed_name, "row": first}
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        # The library writes a dry run and rolls it back; ours checks and counts, and writes nothing.
+        if dry_run:
+            self.create_instances.clear()
+            return
+        super().bulk_create(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if dry_run:
+            self.update_instances.clear()
+            return
+        super().bulk_update(using_transactions, dry_run, raise_errors, batch_size=batch_size, result=result)
+
+    # --- export ---
+
+    def get_export_fields(self, selected_fields=None):
+        return [f for f in super().get_export_fields(selected_fields) if f.attribute != "printed_name"]
+
+    def display_row(self, instance, selected_fields=None) -> list:
+        """A recipient as the spreadsheet writes it (choice labels, 是/否), unescaped: for print."""
+        return [field.export(instance) for field in self.get_export_fields(selected_fields)]
+
+    def export_field(self, field, instance, **kwargs):
+        # = + - @ and their full-width forms ＝＋－＠ (Excel and WPS run those too) get a quote. The
+        # library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT knows only the ASCII ones, and works
+        # only in its own admin formats, not on ``export()``.
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+
+def recipient_dataset(headers: list[str], rows: list[tuple[int, tuple]]) -> tablib.Dataset:
+    """The rows read from an upload as the dataset ``RecipientResource`` imports: the Chinese
+    columns (absent optional ones empty), every cell as text (so the dataset can be kept as JSON
+    between preview and confirm), and the spreadsheet's row number. Wrong headers are refused."""
+    titles = recipient_headers()
+    missing = [titles[name] for name in REQUIRED_HEADERS if titles[name] not in headers]
+    unknown = [h for h in headers if h and h not in titles.values()]
+    if missing or unknown:
+        raise ImportRejected(
+            _("Wrong column headers. Missing: %(missing)s; not recognised: %(unknown)s. Expected: %(expected)s.")
+            % {
+                "missing": "、".join(missing) or _("none"),
+                "unknown": "、".join(unknown) or _("none"),
+                "expected": "、".join(titles.values()),
+            }
+        )
+    position = [headers.index(title) if title in headers else None for title in titles.values()]
+    dataset = tablib.Dataset(headers=[*titles.values(), ROW_COLUMN])
+    for number, values in rows:
+        dataset.append([cell_text(values[i]) if i is not None and i < len(values) else "" for i in position] + [number])
+    return dataset
+
+
+def dataset_to_json(dataset: tablib.Dataset) -> dict:
+    return {"headers": list(dataset.headers), "rows": [list(row) for row in dataset]}
+
+
+def dataset_from_json(data: dict) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=data["headers"])
+    for row in data["rows"]:
+        dataset.append(row)
+    return dataset
+
+
+def import_messages(result, dataset: tablib.Dataset) -> list[str]:
+    """Every problem of an import result, in Chinese, by spreadsheet row and Chinese column."""
+    titles = recipient_headers()
+    order = {name: i for i, name in enumerate(RECIPIENT_FIELDS)}
+    row_index = dataset.headers.index(ROW_COLUMN) if ROW_COLUMN in dataset.headers else None
+
+    def spreadsheet_row(number: int):
+        return dataset[number - 1][row_index] if row_index is not None else number + 1
+
+    messages: list[str] = []
+    for invalid in result.invalid_rows:
+        row = spreadsheet_row(invalid.number)
+        for name in sorted(invalid.error_dict, key=lambda n: order.get(n, len(order))):
+            for message in invalid.error_dict[name]:
+                if name in titles:
+                    messages.append(
+                        _("Row %(row)s, column “%(column)s”: %(message)s")
+                        % {"row": row, "column": titles[name], "message": message}
+                    )
+                else:
+                    messages.append(_("Row %(row)s: %(message)s") % {"row": row, "message": message})
+    for error_row in result.error_rows:
+        for error in error_row.errors:
+            # An unexpected failure (a database error): logged; the user gets the row, not a trace.
+            logger.error("recipient import: row %s failed: %r", error_row.number, error.error)
+        messages.append(_("Row %(row)s could not be saved.") % {"row": spreadsheet_row(error_row.number)})
+    for error in result.base_errors:
+        logger.error("recipient import failed: %r", error.error)
+        messages.append(_("The import failed; nothing was saved."))
+    return messages
 
 
 # --- the dispatch sheet read back (receipts) -------------------------------------------------
@@ -177,20 +357,3 @@ def dispatch_sheet_labels() -> dict[str, str]:
         "signer": str(gettext_lazy("Signature")),
         "signed_on": str(gettext_lazy("Date signed")),
     }
-
-
-def recipient_row_display(row: list) -> list:
-    """A validated row as the spreadsheet wrote it: choice labels, 是/否."""
-    labels = {
-        "kind": dict(Recipient.Kind.choices),
-        "category": dict(Category.choices),
-        "channel": dict(Channel.choices),
-    }
-    shown = []
-    for name, value in zip(RECIPIENT_FIELDS, row, strict=False):
-        if name in labels:
-            value = str(labels[name].get(value, value))
-        elif name == "is_active":
-            value = "是" if value else "否"
-        shown.append(value)
-    return shown

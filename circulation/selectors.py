@@ -695,21 +695,20 @@ def receipt_status_sheet(issue):
 
 
 def recipients_sheet(queryset, *, with_contacts: bool):
-    """The recipients as a sheet that imports back unchanged (the same Chinese columns)."""
+    """The recipients as a printable sheet (the PDF export): the resource's columns and cells."""
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS, recipient_headers, recipient_row_display
+    from .resources import RecipientResource
     from .sheets import Column, Sheet
 
-    titles = recipient_headers()
-    fields = [f for f in RECIPIENT_FIELDS if with_contacts or f not in CONTACT_FIELDS]
+    resource = RecipientResource()
+    fields = _recipient_export_fields(with_contacts)
     numbers = ("protocol_order", "default_copies")
-    columns = [Column(titles[f], "number" if f in numbers else "text", max_width=36) for f in fields]
-    rows = []
-    for recipient in queryset.order_by("category", "protocol_order", "id"):
-        shown = recipient_row_display([getattr(recipient, f) for f in RECIPIENT_FIELDS])
-        rows.append([value for f, value in zip(RECIPIENT_FIELDS, shown, strict=True) if f in fields])
+    columns = [
+        Column(resource.fields[f].column_name, "number" if f in numbers else "text", max_width=36) for f in fields
+    ]
+    rows = [resource.display_row(r, fields) for r in queryset.order_by("category", "protocol_order", "id")]
     return Sheet(
         name=_("Recipients"),
         title=_("Recipients"),
@@ -720,7 +719,31 @@ def recipients_sheet(queryset, *, with_contacts: bool):
     )
 
 
-def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
-    from .sheets import render
+def _recipient_export_fields(with_contacts: bool) -> list[str]:
+    from .resources import CONTACT_FIELDS, RECIPIENT_FIELDS
 
-    return render(recipients_sheet(queryset, with_contacts=with_contacts), file_format)
+    return [f for f in RECIPIENT_FIELDS if with_contacts or f not in CONTACT_FIELDS]
+
+
+RECIPIENT_CSV_ENCODINGS = {"csv": "utf-8-sig", "csv-gbk": "gb18030"}
+
+
+def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
+    """The recipients as data that imports back unchanged: ``RecipientResource().export()``
+    (tablib) for XLSX and CSV (UTF-8 with BOM, or GBK), formulas escaped; the PDF is the printed
+    sheet (the library has no print layout)."""
+    from django.utils.translation import gettext as _
+
+    from .resources import RecipientResource
+
+    if file_format == "pdf":
+        from .sheets import render
+
+        return render(recipients_sheet(queryset, with_contacts=with_contacts), "pdf")
+    dataset = RecipientResource().export(
+        queryset.order_by("category", "protocol_order", "id"), export_fields=_recipient_export_fields(with_contacts)
+    )
+    if file_format == "xlsx":
+        dataset.title = _("Recipients")  # not "Tablib Dataset"
+        return dataset.export("xlsx")
+    return dataset.export("csv").encode(RECIPIENT_CSV_ENCODINGS[file_format])

@@ -450,7 +450,7 @@ class ImportPreview:
     total: int
     created: int
     updated: int
-    first_rows: list[list]
+    first_rows: list[tuple[int, list]]  # (spreadsheet row, the cells as written)
 
     PREVIEW_ROWS = 20
 
@@ -462,57 +462,69 @@ class ImportSummary:
     total: int
 
 
-def _validated_recipient_rows(*, data: bytes, file_name: str) -> list[list]:
+def _recipient_dataset(*, data: bytes, file_name: str):
+    """The upload read once (limits checked before parsing) as the resource's dataset."""
     from . import tables
-    from .resources import recipient_headers, validate_recipient_rows
+    from .resources import recipient_dataset, recipient_headers
 
     table = tables.read_table(data, file_name, known_headers=set(recipient_headers().values()))
-    result = validate_recipient_rows(table.headers, table.rows)
-    if result.errors:
-        raise ImportRejected(result.errors[0], messages=result.errors)
-    if not result.rows:
+    dataset = recipient_dataset(table.headers, table.rows)
+    if not len(dataset):
         raise ImportRejected(_("The file holds no recipient."))
-    return result.rows
+    return dataset
 
 
-def _existing_recipients() -> dict[str, int]:
-    return dict(Recipient.objects.values_list("printed_name", "pk"))
+def _run_recipient_import(dataset, *, dry_run: bool) -> ImportSummary:
+    """``RecipientResource.import_data`` on a dataset, all or nothing: any bad row (every one is
+    reported, by spreadsheet row and Chinese column) rolls the whole file back."""
+    from .resources import RecipientResource, import_messages
 
-
-def _count_updates(rows: list[list]) -> int:
-    existing = _existing_recipients()
-    return sum(1 for row in rows if row[-2] in existing)
+    result = RecipientResource().import_data(
+        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+    )
+    messages = import_messages(result, dataset)
+    if messages:
+        raise ImportRejected(messages[0], messages=messages)
+    return ImportSummary(created=result.totals["new"], updated=result.totals["update"], total=len(dataset))
 
 
 def recipients_import_preview(*, data: bytes, file_name: str, user) -> ImportPreview:
-    """Read and validate a recipients file once and keep the valid rows (in the database: the
-    confirm may reach another app server) for ``recipients_import_confirm``. Raises
-    ImportRejected with every bad cell named by spreadsheet row and Chinese column."""
+    """Read the file once, dry-run the import on it, and keep the checked dataset (in the
+    database: the confirm may reach another app server) for ``recipients_import_confirm``.
+    Raises ImportRejected with every bad cell named by spreadsheet row and Chinese column."""
     import datetime
     import uuid
 
     from .models import PendingImport
+    from .resources import RECIPIENT_FIELDS, dataset_to_json
 
     require_circulation(user)
-    rows = _validated_recipient_rows(data=data, file_name=file_name)
-    updated = _count_updates(rows)
+    dataset = _recipient_dataset(data=data, file_name=file_name)
+    summary = _run_recipient_import(dataset, dry_run=True)
     # Previews nobody confirmed are dropped after a day.
     PendingImport.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=1)).delete()
-    pending = PendingImport.objects.create(token=uuid.uuid4(), user=user, file_name=file_name[:200], rows=rows)
+    pending = PendingImport.objects.create(
+        token=uuid.uuid4(), user=user, file_name=file_name[:200], rows=dataset_to_json(dataset)
+    )
+    width = len(RECIPIENT_FIELDS)  # the file's columns; the row number and the printed name follow
+    first = [dataset[i] for i in range(min(len(dataset), ImportPreview.PREVIEW_ROWS))]
     return ImportPreview(
         token=str(pending.token),
         file_name=file_name,
-        total=len(rows),
-        created=len(rows) - updated,
-        updated=updated,
-        first_rows=rows[: ImportPreview.PREVIEW_ROWS],
+        total=summary.total,
+        created=summary.created,
+        updated=summary.updated,
+        first_rows=[(row[width], list(row[:width])) for row in first],
     )
 
 
 @transaction.atomic
 def recipients_import_confirm(*, token: str, user) -> ImportSummary:
-    """Save the rows a preview validated: the user's own preview, once."""
+    """Import the dataset a preview checked: the user's own preview, once; the file is not read
+    again. The rows are checked again as they are saved (someone may have added a recipient
+    since the preview), all or nothing."""
     from .models import PendingImport
+    from .resources import dataset_from_json
 
     require_circulation(user)
     try:
@@ -521,39 +533,16 @@ def recipients_import_confirm(*, token: str, user) -> ImportSummary:
         pending = None
     if pending is None:
         raise ImportRejected(_("The preview has expired; upload the file again."))
-    summary = _recipients_save(pending.rows)
+    summary = _run_recipient_import(dataset_from_json(pending.rows), dry_run=False)
     pending.delete()
     return summary
 
 
 def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False) -> ImportSummary:
-    """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK) on the same validated
-    path as the admin. All or nothing: any bad row or header refuses the whole file."""
+    """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK) on the same path as
+    the admin. All or nothing: any bad row or header refuses the whole file."""
     require_circulation(user)
-    rows = _validated_recipient_rows(data=data, file_name=file_name)
-    if dry_run:
-        updated = _count_updates(rows)
-        return ImportSummary(created=len(rows) - updated, updated=updated, total=len(rows))
-    with transaction.atomic():
-        return _recipients_save(rows)
-
-
-def _recipients_save(rows: list[list]) -> ImportSummary:
-    """A known printed name updates that recipient, a new one is added; in bulk."""
-    from .resources import RECIPIENT_FIELDS
-
-    existing = _existing_recipients()
-    new, changed = [], []
-    for row in rows:
-        recipient = Recipient(printed_name=row[-2], **dict(zip(RECIPIENT_FIELDS, row, strict=False)))
-        if row[-2] in existing:
-            recipient.pk = existing[row[-2]]
-            changed.append(recipient)
-        else:
-            new.append(recipient)
-    Recipient.objects.bulk_create(new, batch_size=1000)
-    Recipient.objects.bulk_update(changed, fields=list(RECIPIENT_FIELDS), batch_size=500)
-    return ImportSummary(created=len(new), updated=len(changed), total=len(rows))
+    return _run_recipient_import(_recipient_dataset(data=data, file_name=file_name), dry_run=dry_run)
 
 
 def _parse_serials(text: str) -> list[int]:

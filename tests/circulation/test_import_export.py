@@ -130,7 +130,7 @@ def test_recipient_export_csv_has_bom_chinese_headers_and_escaped_formulas(clerk
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv", "csv-gbk"])
 def test_recipient_export_reimports_unchanged(clerk, file_format):
-    """An exported recipients file (title rows and all) imports back as updates, nothing new,
+    """An exported recipients file imports back as updates, nothing new,
     and nothing changes."""
     call_command("load_demo", stdout=io.StringIO())
     before = list(Recipient.objects.order_by("pk").values())
