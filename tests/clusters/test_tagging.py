@@ -175,7 +175,7 @@ def test_suggestions_on_the_issue_page(client, shenzhen, role_user):
     article = ArticleFactory(title="储能电站", body="<p>新型储能与储能电站建设加快。</p>")
     client.force_login(role_user("editor"))
     page = client.get("/admin/briefs/issue/%d/change/" % article.issue_id).content.decode()
-    assert "zhiku-inline-suggestions" in page and "/clusters/suggestions/" in page
+    assert "zhiku-suggestions-config" in page and "/clusters/suggestions/" in page and "clusters/article_suggestions.js" in page
     data = client.get("/clusters/suggestions/%d/" % article.pk).json()
     names = [s["name"] for s in data["suggestions"]]
     assert data["may_tag"] and "新能源" in names
