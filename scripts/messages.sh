@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-apps=("$@"); [ ${#apps[@]} -gt 0 ] || apps=(zhiku briefs circulation clusters backcatalogue)
+apps=("$@"); [ ${#apps[@]} -gt 0 ] || apps=(zhiku briefs circulation clusters backcatalogue jobs)
 for app in "${apps[@]}"; do
   mkdir -p "$app/locale"
   (cd "$app" && DJANGO_SETTINGS_MODULE=zhiku.settings.dev PYTHONPATH="$root" "$root/.venv/bin/django-admin" makemessages -l zh_Hans --no-obsolete --ignore 'migrations/*' >/dev/null)
