@@ -362,9 +362,29 @@ class AppendOnlyError(Exception):
     pass
 
 
-class Supplement(models.Model):
+class AppendOnly:
+    """Refuses updates and deletes: rows of the model are only added.
+
+    A plain mixin, not an abstract model, so the models' migrations stay as they are.
+    ``append_only_message`` names the rows in the error.
+    """
+
+    append_only_message = "rows are append-only"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(self.append_only_message)
+
+
+class Supplement(AppendOnly, models.Model):
     """增发: copies sent after 签发 to a further recipient. The signed footer (报 line, 共印) is
     not touched; the ledger and the dispatch sheet list these rows, marked 增发. Only added."""
+
+    append_only_message = "additional copies are append-only"
 
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
@@ -398,14 +418,6 @@ class Supplement(models.Model):
 
     def __str__(self):
         return f"{self.issue} 增发 {self.printed_name}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("additional copies are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("additional copies are append-only")
 
 
 class Copy(models.Model):
@@ -480,8 +492,10 @@ class Copy(models.Model):
         return self.printed_name
 
 
-class CopyMovement(models.Model):
+class CopyMovement(AppendOnly, models.Model):
     """A movement of a copy. Rows are only added: never updated, never deleted."""
+
+    append_only_message = "copy movements are append-only"
 
     class Kind(models.TextChoices):
         DISPATCHED = "dispatched", _("Dispatched")
@@ -519,14 +533,6 @@ class CopyMovement(models.Model):
 
     def __str__(self):
         return f"{self.copy} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("copy movements are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("copy movements are append-only")
 
 
 class Instruction(models.Model):
