@@ -1,10 +1,10 @@
 """The record of past issues imported from Word files: one row per file, by its SHA-256."""
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Issue
+from zhiku.fields import user_stamp_field
 
 
 class ImportedFile(models.Model):
@@ -14,14 +14,7 @@ class ImportedFile(models.Model):
     file_name = models.CharField(_("File name"), max_length=255)
     issue = models.OneToOneField(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     report = models.JSONField(_("Import report"), default=dict)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Imported by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    imported_by = user_stamp_field(_("Imported by"))
     imported_at = models.DateTimeField(_("Imported at"), auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhiku.fields import SanitizedRichTextField
+from zhiku.fields import SanitizedRichTextField, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -103,15 +103,7 @@ def _positive_or_empty(field: str, message) -> models.CheckConstraint:
 
 def _workflow_person(verbose_name) -> models.ForeignKey:
     """Who took a workflow step (submitted, signed): written by the workflow, kept if the login goes."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    return user_stamp_field(verbose_name, editable=False)
 
 
 class IssueQuerySet(models.QuerySet):
@@ -177,14 +169,7 @@ class Issue(models.Model):
         blank=True,
         help_text=_("Copies printed; leave empty to use the series default or the figure circulation computes."),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Created by"))
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article, Issue, Series
+from zhiku.fields import user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -179,14 +180,7 @@ class IssueDistribution(models.Model):
         help_text=_("Empty: the print run is computed (allocated + archive + reserve)."),
     )
     print_run_override_reason = models.CharField(_("Reason for setting the print run"), max_length=200, blank=True)
-    print_run_override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Print run set by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    print_run_override_by = user_stamp_field(_("Print run set by"))
     print_run_override_at = models.DateTimeField(_("Print run set at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
@@ -277,14 +271,7 @@ class DistributionSnapshot(models.Model):
     archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
     reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Created by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Created by"))
     voided_at = models.DateTimeField(_("Voided at"), null=True, blank=True)
 
     class Meta:
@@ -395,14 +382,7 @@ class Supplement(AppendOnly, models.Model):
     date = models.DateField(_("Date"))
     note = models.CharField(_("Reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Recorded by"))
 
     class Meta:
         verbose_name = _("Additional copies (增发)")
@@ -509,14 +489,7 @@ class CopyMovement(AppendOnly, models.Model):
     date = models.DateField(_("Date"))
     note = models.CharField(_("Note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Recorded by"))
 
     class Meta:
         verbose_name = _("Copy movement")
@@ -582,14 +555,7 @@ class Instruction(models.Model):
     feedback_sent_on = models.DateField(_("Feedback sent to the author on"), null=True, blank=True)
     feedback_note = models.TextField(_("Feedback to the author"), blank=True)
     created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Recorded by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Recorded by"))
 
     class Meta:
         verbose_name = _("Leader's instruction")

@@ -3,13 +3,13 @@ the search document each article gets for the archive search."""
 
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article
+from zhiku.fields import user_stamp_field
 
 ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
@@ -134,14 +134,7 @@ class ArticleCluster(models.Model):
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("Industry cluster"), on_delete=models.PROTECT, related_name="article_tags"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Tagged by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Tagged by"))
     created_at = models.DateTimeField(_("Tagged at"), auto_now_add=True)
 
     class Meta:

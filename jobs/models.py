@@ -2,10 +2,11 @@
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from zhiku.fields import user_stamp_field
 
 # Names shown for jobs enqueued without a label; a job kind is a dotted path (never shown).
 KIND_LABELS = {
@@ -42,14 +43,7 @@ class Job(models.Model):
     result_url = models.CharField(_("Result link"), max_length=500, blank=True)
     error = models.TextField(_("Error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_stamp_field(_("Started by"))
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
