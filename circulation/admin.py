@@ -241,6 +241,20 @@ class CirculationWriteMixin:
         return _is_circulation(request) and super().has_delete_permission(request, obj)
 
 
+class AppendOnlyAdminMixin:
+    """Admins of append-only rows (增发, copy movements): 发行 adds them; nobody changes or deletes one
+    (the models refuse it too)."""
+
+    def has_add_permission(self, request):
+        return _is_circulation(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(DistributionList)
 class DistributionListAdmin(CirculationWriteMixin, admin.ModelAdmin):
     list_display = ["name", "is_active"]
@@ -915,7 +929,7 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Supplement)
-class SupplementAdmin(admin.ModelAdmin):
+class SupplementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """增发: added by 发行 after 签发, never changed; the signed footer stays as signed."""
 
     list_display = ["issue", "printed_name", "copies", "date", "note", "created_by"]
@@ -924,15 +938,6 @@ class SupplementAdmin(admin.ModelAdmin):
     raw_id_fields = ["issue"]
     autocomplete_fields = ["recipient"]
     fields = ["issue", "recipient", "copies", "date", "note"]
-
-    def has_add_permission(self, request):
-        return _is_circulation(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), "copies": 1, **super().get_changeform_initial_data(request)}
@@ -989,7 +994,7 @@ class MovementForm(forms.ModelForm):
 
 
 @admin.register(CopyMovement)
-class CopyMovementAdmin(admin.ModelAdmin):
+class CopyMovementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     """Movements are added, never changed or deleted."""
 
     form = MovementForm
@@ -1005,15 +1010,6 @@ class CopyMovementAdmin(admin.ModelAdmin):
     @admin.display(description=_("Issue"))
     def copy_issue(self, obj):
         return obj.copy.issue
-
-    def has_add_permission(self, request):
-        return _is_circulation(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), **super().get_changeform_initial_data(request)}

@@ -39,7 +39,33 @@ STATUS_RANK = {
 # function; everything else is shared SQL.
 
 
-class _Postgres:
+class _Database:
+    """The SQL both databases share, written with each one's spelling (set by the subclass)."""
+
+    position = ""  # the substring function: (haystack, needle) -> position, 0 when absent
+    newline = ""  # a newline as an SQL expression
+    unit_separator = ""  # U+001F, which joins headings in ``heads``, as an SQL expression
+    text_column = ""
+    day = ""  # the issue's date, or the day it was created
+
+    @classmethod
+    def contains(cls, expr, needle):
+        return f"{cls.position}({expr}, %s) > 0", [needle]
+
+    @classmethod
+    def plain(cls, heads_only, lower):
+        expr = "x.heads" if heads_only else f"x.heads || {cls.newline} || {cls.text_column}"
+        expr = f"replace({expr}, {cls.unit_separator}, '')"
+        return f"lower({expr})" if lower else expr
+
+
+class _Postgres(_Database):
+    position = "strpos"
+    newline = "E'\\n'"
+    unit_separator = "E'\\x1f'"
+    text_column = 'x."text"'
+    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
+
     @staticmethod
     def holds(keys, *, every=True):
         op = "@>" if every else "&&"
@@ -50,20 +76,14 @@ class _Postgres:
         sql, params = _Postgres.holds(keys, every=every)
         return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
 
-    @staticmethod
-    def contains(expr, needle):
-        return f"strpos({expr}, %s) > 0", [needle]
 
-    @staticmethod
-    def plain(heads_only, lower):
-        expr = "x.heads" if heads_only else "x.heads || E'\\n' || x.\"text\""
-        expr = f"replace({expr}, E'\\x1f', '')"
-        return f"lower({expr})" if lower else expr
+class _Sqlite(_Database):
+    position = "instr"
+    newline = "char(10)"
+    unit_separator = "char(31)"
+    text_column = "x.text"
+    day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
 
-    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
-
-
-class _Sqlite:
     @staticmethod
     def ids(keys, *, every=True):
         match = (" AND " if every else " OR ").join('"%s"' % k.replace('"', '""') for k in keys)
@@ -73,18 +93,6 @@ class _Sqlite:
     def holds(keys, *, every=True):
         sql, params = _Sqlite.ids(keys, every=every)
         return f"x.article_id IN ({sql})", params
-
-    @staticmethod
-    def contains(expr, needle):
-        return f"instr({expr}, %s) > 0", [needle]
-
-    @staticmethod
-    def plain(heads_only, lower):
-        expr = "x.heads" if heads_only else "x.heads || char(10) || x.text"
-        expr = f"replace({expr}, char(31), '')"
-        return f"lower({expr})" if lower else expr
-
-    day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
 
 
 def _backend():
