@@ -57,7 +57,7 @@ class Command(BaseCommand):
         # loaders above) and archive its PDF once this commits, as a sign-off would.
         issue_document_ensure_frozen(issue=issue_117)
         transaction.on_commit(lambda: issue_pdf_archive(issue_id=issue_117.pk))
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{issue_117}，及草稿一期（#{twin.pk}）。"))
+        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪：{issue_117}，及草稿一期：{twin}。"))
         if users:
             self.stdout.write("演示账号（密码均为 {}）：{}".format(DEMO_PASSWORD, "、".join(users)))
 
