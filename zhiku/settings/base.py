@@ -305,6 +305,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "4"))
 JOBS_RETRY_DELAY_SECONDS = int(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "30"))
+# A draft's PDF and Word file are cached by the hash of the document they print
+# (briefs/rendering/draft_cache.py): kept a day at most, none above this size.
+DRAFT_OUTPUT_CACHE_SECONDS = int(os.environ.get("DRAFT_OUTPUT_CACHE_SECONDS", str(24 * 3600)))
+DRAFT_OUTPUT_CACHE_MAX_BYTES = int(os.environ.get("DRAFT_OUTPUT_CACHE_MAX_BYTES", str(20 * 1024 * 1024)))
 
 # Media on a local folder by default; MEDIA_STORAGE=s3 puts it on S3-compatible storage through
 # django-storages (AWS_* variables, boto3 installed; see docs/deploy.md).
