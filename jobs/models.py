@@ -11,6 +11,7 @@ from zhiku.fields import user_stamp_field
 # Names shown for jobs enqueued without a label; a job kind is a dotted path (never shown).
 KIND_LABELS = {
     "briefs.rendering.archive.issue_pdf_archive": _("Archive the signed PDF"),
+    "briefs.rendering.approval_receivers.approval_archive": _("Archive the signed approval form"),
     "jobs.mail.mail_deliver": _("Send mail"),
     "jobs.backup.backup_create": _("Backup"),
 }

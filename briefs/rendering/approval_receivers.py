@@ -1,9 +1,8 @@
-"""The signed 审批单: rendered once 签发 has committed and stored beside the issue PDF; forgotten
+"""The signed 审批单: rendered by a job once 签发 has committed and stored beside the issue PDF; forgotten
 when the sign-off is voided. Written with ``QuerySet.update()`` like the PDF archive, so storing
 it neither bumps the issue's version nor meets the lock on signed issues."""
 
 import hashlib
-import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,11 +12,9 @@ from briefs import rules
 from briefs.models import Issue
 from briefs.signals import issue_transitioned
 from briefs.states import Action
+from jobs.runner import job_enqueue
 
 from .approval import render_approval_pdf
-
-logger = logging.getLogger(__name__)
-
 
 
 def approval_archive(*, issue_id: int) -> Issue | None:
@@ -37,9 +34,13 @@ def approval_archive(*, issue_id: int) -> Issue | None:
     storage = issue.archived_approval.storage
     name = f"{issue.series.slug}-{issue.year}-{issue.total_number}-approval.pdf"
     stored = storage.save(issue.archived_approval.field.generate_filename(issue, name), ContentFile(pdf))
-    written = Issue.objects.filter(pk=issue.pk, archived_approval="", status__in=rules.FROZEN_STATUSES).update(
-        archived_approval=stored, archived_approval_sha256=hashlib.sha256(pdf).hexdigest()
-    )
+    try:
+        written = Issue.objects.filter(pk=issue.pk, archived_approval="", status__in=rules.FROZEN_STATUSES).update(
+            archived_approval=stored, archived_approval_sha256=hashlib.sha256(pdf).hexdigest()
+        )
+    except Exception:
+        storage.delete(stored)  # the retried job stores it again: no orphan file beside that one
+        raise
     if not written:
         storage.delete(stored)
     issue.refresh_from_db(fields=["archived_approval", "archived_approval_sha256"])
@@ -56,17 +57,16 @@ def approval_archive_clear(*, issue_id: int) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _archive_after_commit(issue_id: int) -> None:
-    try:
-        approval_archive(issue_id=issue_id)
-    except Exception:
-        # The sign-off has committed; the desk renders the form on download if this failed.
-        logger.exception("Archiving the approval form of issue %s failed", issue_id)
-
-
 @receiver(issue_transitioned, dispatch_uid="briefs.rendering.approval_on_transition")
 def approval_on_transition(sender, issue, action, **kwargs):
     if action == Action.SIGN_OFF:
-        transaction.on_commit(lambda: _archive_after_commit(issue.pk))
+        # Rendered by a job once the sign-off has committed (in-process without a broker); the
+        # key makes a retried or repeated enqueue store it once. If it fails for good, the desk
+        # renders the form on download.
+        job_enqueue(
+            "briefs.rendering.approval_receivers.approval_archive",
+            params={"issue_id": issue.pk},
+            key="archive-approval:%s:%s" % (issue.pk, issue.version),
+        )
     elif action == Action.REVOKE_SIGN_OFF:
         approval_archive_clear(issue_id=issue.pk)

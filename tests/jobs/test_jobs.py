@@ -210,3 +210,31 @@ def test_other_staff_cannot_see_someone_elses_job(client):
     assert client.get(reverse("admin:jobs_job_change", args=[job.pk])).status_code == 403
     listing = client.get(reverse("admin:jobs_job_changelist"))
     assert listing.status_code == 200 and str(job.pk) not in listing.content.decode()
+
+
+def test_a_retried_approval_archive_writes_once(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    """签发 archives the 审批单 in its own job; when the first attempt dies after storing the file,
+    the retry leaves exactly one 审批单, and the same sign-off announced again adds no job."""
+    from django.db.models.query import QuerySet
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
+    ArticleFactory(issue=issue, title="审批单重试")
+    real_update, failed = QuerySet.update, []
+
+    def update_dies_once(self, **kwargs):
+        if kwargs.get("archived_approval") and not failed:
+            failed.append(1)
+            raise OSError("worker lost")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_dies_once)
+    _sign(issue, django_capture_on_commit_callbacks)
+    _sign(issue, django_capture_on_commit_callbacks)
+    job = Job.objects.get(kind="briefs.rendering.approval_receivers.approval_archive")
+    assert (job.status, job.attempts, job.params) == (Job.Status.SUCCEEDED, 2, {"issue_id": issue.pk})
+    issue.refresh_from_db()
+    assert job.result_url == issue.get_absolute_url()
+    approvals = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*-approval.pdf"))
+    assert approvals == [issue.archived_approval.name]
+    assert str(job) in ("存档签发的审批单", "Archive the signed approval form")
