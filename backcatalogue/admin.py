@@ -2,6 +2,7 @@
 progress bar), the names 发行 still has to link, and the yearly 批示 report."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -18,6 +19,7 @@ from circulation.models import Recipient
 from zhiku import roles
 
 from . import impact, services, staging
+from . import jobs as backcatalogue_jobs
 from .models import ImportedFile
 
 
@@ -107,6 +109,8 @@ class ImportedFileAdmin(admin.ModelAdmin):
                 form=form,
                 rows=rows,
                 ready=[row for row in rows if row["token"]],
+                # Many files: the form posts them all to one background job (no per-file requests).
+                background=sum(1 for row in rows if row["token"]) > settings.BACKCATALOGUE_IMPORT_JOB_FILES,
                 commit_url=reverse("admin:backcatalogue_importedfile_commit"),
             ),
         )
@@ -117,6 +121,9 @@ class ImportedFileAdmin(admin.ModelAdmin):
         self._require_importer(request)
         if request.method != "POST":
             return redirect("admin:backcatalogue_importedfile_upload")
+        tokens = request.POST.getlist("token")
+        if not request.POST.get("one") and len(tokens) > settings.BACKCATALOGUE_IMPORT_JOB_FILES:
+            return redirect(backcatalogue_jobs.staged_files_import_start(request, tokens).get_absolute_url())
         reports = []
         for token in request.POST.getlist("token"):
             staged = staging.take(request, token)

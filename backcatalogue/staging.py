@@ -43,3 +43,32 @@ def take(request, token: str) -> tuple[str, bytes] | None:
     if hashlib.sha256(data).hexdigest() != entry["sha256"]:
         return None
     return entry["name"], data
+
+
+def claim(request, tokens) -> list[dict]:
+    """Hand staged files to a background job: their session entries are removed (a token is
+    used once) and returned with the owner, so the job can read them without the request."""
+    staged = request.session.get(SESSION_KEY, {})
+    claimed = []
+    for token in tokens:
+        entry = staged.pop(token, None)
+        if entry is not None:
+            claimed.append({"token": token, "user_id": request.user.pk, **entry})
+    request.session[SESSION_KEY] = staged
+    return claimed
+
+
+def read_claimed(entry: dict) -> bytes | None:
+    """A claimed file's bytes, left in place (a retried job reads them again); None when it is
+    gone or altered."""
+    path = "backcatalogue/staging/%d/%s.bin" % (entry["user_id"], entry["token"])
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        data = handle.read()
+    return data if hashlib.sha256(data).hexdigest() == entry["sha256"] else None
+
+
+def discard_claimed(entries) -> None:
+    for entry in entries:
+        default_storage.delete("backcatalogue/staging/%d/%s.bin" % (entry["user_id"], entry["token"]))

@@ -18,9 +18,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from briefs import rules
+from jobs.models import Job
 from zhiku import roles
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 
+from . import jobs as circulation_jobs
 from . import selectors, services, sheets, tables
 from .exceptions import CirculationError, ImportRejected
 from .models import (
@@ -153,10 +155,12 @@ class RecipientAdmin(admin.ModelAdmin):
         form, preview, errors = RecipientUploadForm(), None, []
         if request.method == "POST" and "confirm" in request.POST:
             try:
-                summary = services.recipients_import_confirm(token=request.POST.get("token", ""), user=request.user)
+                summary = circulation_jobs.recipients_import_start(token=request.POST.get("token", ""), user=request.user)
             except ImportRejected as exc:
                 errors = exc.messages
             else:
+                if isinstance(summary, Job):  # a large file: imported by a job, followed on its page
+                    return HttpResponseRedirect(summary.get_absolute_url())
                 self.message_user(
                     request,
                     gettext("Import done: %(created)s recipients added, %(updated)s updated.")
@@ -558,17 +562,22 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/circulation/issuedistribution/receipts_import.html", context)
 
-    def _export(self, request, pk, file_format, build, what):
+    def _export(self, request, pk, file_format, build, what, kind):
         if file_format not in sheets.CONTENT_TYPES:
             raise PermissionDenied
         obj = get_object_or_404(IssueDistribution.objects.select_related("issue", "issue__series"), pk=pk)
         if not (self.has_view_permission(request, obj) and selectors.may_see_contacts(request.user)):
             raise PermissionDenied
         name = selectors.sheet_file_name(obj.issue, what, file_format)
-        return _sheet_response(build(obj.issue), file_format, name)
+        sheet = build(obj.issue)
+        if circulation_jobs.export_in_background(sheet, file_format):
+            job = circulation_jobs.distribution_export_start(distribution=obj, what=kind, file_format=file_format,
+                                                             user=request.user)
+            return HttpResponseRedirect(job.get_absolute_url())
+        return _sheet_response(sheet, file_format, name)
 
     def dispatch_sheet_view(self, request, pk, file_format):
-        return self._export(request, pk, file_format, selectors.dispatch_sheet, gettext("Dispatch sheet"))
+        return self._export(request, pk, file_format, selectors.dispatch_sheet, gettext("Dispatch sheet"), "dispatch")
 
     def distribution_view(self, request, pk, file_format):
         return self._export(
@@ -577,6 +586,7 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
             file_format,
             lambda issue: selectors.distribution_sheet(issue, with_contacts=True),
             gettext("Distribution sheet"),
+            "distribution",
         )
 
     def receipt_status_view(self, request, pk):

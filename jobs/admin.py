@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .files import job_file_response
 from .models import Job, OutgoingMail
 from .runner import job_enqueue
 
@@ -66,7 +67,9 @@ class JobAdmin(ReadOnlyAdmin):
     def get_urls(self):
         extra = [
             path("backup/", self.admin_site.admin_view(self.backup_view), name="jobs_job_backup"),
+            path("search-index/", self.admin_site.admin_view(self.search_index_view), name="jobs_job_search_index"),
             path("<uuid:pk>/status/", self.admin_site.admin_view(self.status_view), name="jobs_job_status"),
+            path("<uuid:pk>/file/", self.admin_site.admin_view(self.file_view), name="jobs_job_file"),
         ]
         return extra + super().get_urls()
 
@@ -82,6 +85,14 @@ class JobAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         job = job_enqueue("jobs.backup.backup_create", label=gettext("Backup"), user=request.user)
         return redirect(job.get_absolute_url())
+
+    def search_index_view(self, request):
+        """Superusers rebuild the archive's search index as a job (clusters checks again inside)."""
+        from clusters.jobs import search_index_rebuild_start
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return redirect(search_index_rebuild_start(user=request.user).get_absolute_url())
 
     def _job_for(self, request, pk) -> Job:
         job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
@@ -103,6 +114,14 @@ class JobAdmin(ReadOnlyAdmin):
                 "finished": job.finished,
             }
         )
+
+    def file_view(self, request, pk):
+        """The file a job wrote (a large export): for whoever started the job, and nobody else —
+        not even those who may see every job, since an export may hold personal data."""
+        job = self._job_for(request, pk)
+        if job.created_by_id != request.user.pk:
+            raise PermissionDenied
+        return job_file_response(job)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: a progress bar while it runs, the result (or the error) when it ends."""

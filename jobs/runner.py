@@ -1,8 +1,13 @@
 """Enqueue and run background jobs: on a Celery worker when a broker is set, else in-process.
 
 A job is a plain function taking keyword arguments (JSON values), optionally ``progress``
-(a callable ``progress(done, total, message="")``). Its return value becomes the job's result;
-a model instance with ``get_absolute_url`` also gives the result page its link.
+(a callable ``progress(done, total, message="")``) and ``job_id`` (its own job, for a function
+that records its result in the same transaction as its work). Its return value becomes the job's
+result; a model instance with ``get_absolute_url`` also gives the result page its link, a dict
+its ``url`` and its ``summary`` (lines the result page lists).
+
+A refusal — ``PermissionDenied``, or an exception carrying ``messages`` (a ValidationError, the
+apps' Chinese refusals) — is not retried: the job fails at once and its page shows the messages.
 
 Every job must be idempotent: a worker that dies mid-job, or a retry after an error, runs the
 same function again with the same arguments, and it must then write once, not twice.
@@ -14,9 +19,11 @@ import traceback
 from enum import Enum
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .models import Job
 
@@ -95,6 +102,16 @@ def _as_result(value) -> tuple[object, str]:
     return str(value), url
 
 
+def _refusal_text(exc: Exception) -> str | None:
+    """The user-facing text of a refusal (retrying cannot change it), or None for other errors."""
+    messages = getattr(exc, "messages", None)
+    if isinstance(messages, list | tuple) and messages:
+        return "\n".join(str(m) for m in messages)[:2000]
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or gettext("You may not do this.")
+    return None
+
+
 def job_execute_attempt(job_id) -> Outcome:
     """One attempt at a job. A job that already succeeded is not run again (redelivery)."""
     with transaction.atomic():
@@ -109,11 +126,19 @@ def job_execute_attempt(job_id) -> Outcome:
         job.save(update_fields=["status", "attempts", "started_at"])
     func = import_string(job.kind)
     kwargs = dict(job.params)
-    if "progress" in inspect.signature(func).parameters:
+    parameters = inspect.signature(func).parameters
+    if "progress" in parameters:
         kwargs["progress"] = _Progress(job.pk)
+    if "job_id" in parameters:
+        kwargs["job_id"] = str(job.pk)
     try:
         value = func(**kwargs)
     except Exception as exc:  # noqa: BLE001 - recorded on the job; the caller decides on a retry
+        refusal = _refusal_text(exc)
+        if refusal is not None:
+            logger.info("job %s (%s) refused: %s", job.pk, job.kind, refusal, extra={"job_id": str(job.pk)})
+            Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=refusal, finished_at=timezone.now())
+            return Outcome.FAILED
         final = job.attempts >= settings.JOBS_MAX_ATTEMPTS
         logger.warning(
             "job %s (%s) attempt %d failed: %s", job.pk, job.kind, job.attempts, exc, exc_info=final,

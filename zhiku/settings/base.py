@@ -305,6 +305,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "4"))
 JOBS_RETRY_DELAY_SECONDS = int(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "30"))
+# Above these sizes an import or an export runs as a background job with a progress page.
+RECIPIENTS_IMPORT_JOB_ROWS = int(os.environ.get("RECIPIENTS_IMPORT_JOB_ROWS", "300"))
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "2000"))
+BACKCATALOGUE_IMPORT_JOB_FILES = int(os.environ.get("BACKCATALOGUE_IMPORT_JOB_FILES", "5"))
 # A draft's PDF and Word file are cached by the hash of the document they print
 # (briefs/rendering/draft_cache.py): kept a day at most, none above this size.
 DRAFT_OUTPUT_CACHE_SECONDS = int(os.environ.get("DRAFT_OUTPUT_CACHE_SECONDS", str(24 * 3600)))

@@ -1,8 +1,9 @@
 // Commit the previewed files one request per file, so the progress bar moves as each issue is
 // written; without JavaScript the form posts every file at once and the page shows the results.
+// Many files (data-background) are posted at once to a background job, whose page has the bar.
 document.addEventListener("DOMContentLoaded", function () {
   const form = document.getElementById("commit-form");
-  if (!form) return;
+  if (!form || form.dataset.background === "1") return;
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     const button = document.getElementById("commit-button");

@@ -7,8 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from circulation import jobs as circulation_jobs
 from circulation import services
 from circulation.exceptions import CirculationError
+from jobs.models import Job
+from jobs.runner import broker_url, job_run_inprocess
 
 
 class Command(BaseCommand):
@@ -32,11 +35,14 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(_("No account to act as: name one with --user."))
         try:
-            summary = services.recipients_import(
-                data=path.read_bytes(), file_name=path.name, user=user, dry_run=options["dry_run"]
-            )
+            if options["dry_run"]:
+                summary = services.recipients_import(data=path.read_bytes(), file_name=path.name, user=user, dry_run=True)
+            else:
+                summary = self._import(path, user)
         except CirculationError as exc:
             raise CommandError("\n".join(exc.messages)) from exc
+        if summary is None:
+            return
         message = _("%(total)s rows: %(created)s recipients added, %(updated)s updated.") % {
             "total": summary.total,
             "created": summary.created,
@@ -45,3 +51,20 @@ class Command(BaseCommand):
         if options["dry_run"]:
             message = _("Checked, nothing saved: %(summary)s") % {"summary": message}
         self.stdout.write(message)
+
+    def _import(self, path: Path, user):
+        """Saved by a background job, recorded in the admin like the admin's large imports (on a
+        worker when a broker is set; here, before this command returns, without one)."""
+        job = circulation_jobs.recipients_file_import_start(data=path.read_bytes(), file_name=path.name, user=user)
+        if not broker_url():
+            job_run_inprocess(job.pk)  # now, even inside a transaction (a job that ran is not run again)
+        job.refresh_from_db()
+        if job.status == Job.Status.FAILED:
+            raise CommandError(job.error)
+        if job.status != Job.Status.SUCCEEDED:
+            self.stdout.write(
+                _("Queued as background job %(job)s; follow it in the admin at %(url)s")
+                % {"job": job.pk, "url": job.get_absolute_url()}
+            )
+            return None
+        return services.ImportSummary(created=job.result["created"], updated=job.result["updated"], total=job.result["total"])
