@@ -31,4 +31,4 @@ def search_index_rebuild_run(*, user_id: int, progress) -> dict:
 
 def search_index_rebuild_start(*, user) -> Job:
     _require_superuser(user)
-    return job_enqueue(KIND, label=gettext("Rebuild the search index"), user=user)
+    return job_enqueue(KIND, params={"user_id": user.pk}, label=gettext("Rebuild the search index"), user=user)
