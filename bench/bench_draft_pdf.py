@@ -1,0 +1,59 @@
+"""A draft's PDF download (the twin of issue 117, in the request as without a broker): cold (rendered,
+then cached by the document's hash) and warm (served from the cache), against the print preview of
+the same draft measured in the same run — the preview builds the same document, so the warm ratio is
+what hashing it and reading the cache add.
+"""
+
+import io
+import statistics
+import time
+
+from bench.db import bench_database
+
+ROUNDS = 5
+
+
+def _times(fn, rounds=ROUNDS, before=None):
+    times = []
+    for _ in range(rounds):
+        if before:
+            before()
+        start = time.perf_counter()
+        response = fn()
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return min(times), statistics.median(times)
+
+
+def main():
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import reverse
+
+    from briefs.models import Issue
+
+    with bench_database(), override_settings(DEBUG=True, ALLOWED_HOSTS=["*"], CELERY_BROKER_URL=""):
+        call_command("load_demo", stdout=io.StringIO())
+        draft = Issue.objects.filter(status=Issue.Status.DRAFT, articles__title="深圳五大举措厚植新质生产力").first()
+        client = Client()
+        client.force_login(get_user_model().objects.get(username="reviewer"))
+        preview = reverse("briefs:issue_preview", args=[draft.pk])
+        pdf = reverse("briefs:issue_pdf", args=[draft.pk])
+        client.get(pdf)  # warm: fonts, templates
+        base_best, base_median = _times(lambda: client.get(preview))
+        cold_best, cold_median = _times(lambda: client.get(pdf), before=cache.clear)
+        warm_best, warm_median = _times(lambda: client.get(pdf))
+        print(f"draft print preview (baseline)  {base_best * 1000:7.1f} ms (median {base_median * 1000:.1f})", flush=True)
+        print(
+            f"draft PDF, cold (rendered)      {cold_best * 1000:7.1f} ms (median {cold_median * 1000:.1f})  "
+            f"ratio {cold_best / base_best:.1f}×",
+            flush=True,
+        )
+        print(
+            f"draft PDF, warm (cached)        {warm_best * 1000:7.1f} ms (median {warm_median * 1000:.1f})  "
+            f"ratio {warm_best / base_best:.1f}×  cold ÷ warm {cold_best / warm_best:.0f}×",
+            flush=True,
+        )
