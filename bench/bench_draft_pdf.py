@@ -5,24 +5,9 @@ what hashing it and reading the cache add.
 """
 
 import io
-import statistics
-import time
 
+from bench.bench_desk import _times  # best and median of a few requests, each checked for 200
 from bench.db import bench_database
-
-ROUNDS = 5
-
-
-def _times(fn, rounds=ROUNDS, before=None):
-    times = []
-    for _ in range(rounds):
-        if before:
-            before()
-        start = time.perf_counter()
-        response = fn()
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, response.status_code
-    return min(times), statistics.median(times)
 
 
 def main():
