@@ -84,15 +84,15 @@ def draft_pdf_render(*, issue_id: int) -> dict:
     into the cache, and link to the download, which then serves it from there.
 
     Idempotent: rendering the same document again only rewrites the same cache entry. An issue
-    signed meanwhile needs no draft render: its download serves the signed archive.
+    signed meanwhile renders its frozen document, which its download serves only if the signed
+    archive cannot be read.
     """
     from briefs.models import Issue
 
-    from .services import issue_is_frozen, issue_printed_document
+    from .services import issue_printed_document
 
     issue = Issue.objects.select_related("series", "responsible_editor").get(pk=issue_id)
-    if not issue_is_frozen(issue):
-        draft_output(issue_printed_document(issue), "pdf")
+    draft_output(issue_printed_document(issue), "pdf")
     return {"url": reverse("briefs:issue_pdf", args=[issue_id])}
 
 
