@@ -148,7 +148,7 @@ class Issue(models.Model):
         blank=True,
         help_text=_("Optional; names the issue before it is numbered (otherwise the first article's title does)."),
     )
-    # The first article's title, kept by briefs.desk.hooks whenever an article is saved or deleted,
+    # The first article's title, kept by the article services (briefs.services) on every write of an article,
     # so naming an issue (lists, 待我处理, e-mails) costs no query per row.
     first_article_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
