@@ -313,7 +313,7 @@ class Article(models.Model):
 
     def save(self, *args, historical: bool = False, **kwargs):
         # Articles of a locked issue are read-only on every path (services, admin, imports,
-        # shell). historical=True is passed by briefs.services.article_load_historical only,
+        # shell). historical=True is passed by briefs.services.article_load_historical only (via _article_add),
         # which enters the articles of an issue that never went through the workflow.
         if not historical:
             issue_ids = {self.issue_id}

@@ -170,16 +170,22 @@ def _next_position(issue: Issue) -> int:
     return (issue.articles.order_by("-position").values_list("position", flat=True).first() or 0) + 1
 
 
+def _article_add(issue: Issue, user, *, position: int | None, historical: bool = False, **content) -> Article:
+    """The one insert of an article (the callers have checked who may add it where): at the end
+    unless a position is given, saved once, the issue's cached title kept."""
+    article = Article(issue=issue, position=position or _next_position(issue), **content)
+    _save(article, user, historical=historical)
+    _refresh_first_article_title([article.issue_id])
+    return article
+
+
 @transaction.atomic
 def article_create(
     *, issue: Issue, title: str, body: str, user, byline: str = "", position: int | None = None
 ) -> Article:
     _require_perm(user, "briefs.add_article")
     _locked_issue(issue.pk)
-    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
-    _save(article, user)
-    _refresh_first_article_title([article.issue_id])
-    return article
+    return _article_add(issue, user, title=title, body=body, byline=byline, position=position)
 
 
 @transaction.atomic
@@ -309,7 +315,4 @@ def article_load_historical(
     _require_system(actor)
     if not rules.content_editable(issue) and issue.events.exists():
         raise IssueLocked(rules.articles_locked_message())
-    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
-    _save(article, actor, historical=True)
-    _refresh_first_article_title([article.issue_id])
-    return article
+    return _article_add(issue, actor, title=title, body=body, byline=byline, position=position, historical=True)

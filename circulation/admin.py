@@ -181,7 +181,7 @@ class RecipientAdmin(admin.ModelAdmin):
             request,
             "admin/circulation/recipient/import.html",
             gettext("Import recipients"),
-            form=form,
+            upload_form=form,
             preview=preview,
             preview_rows=preview.first_rows if preview else [],
             errors=errors,
@@ -241,18 +241,13 @@ class CirculationWriteMixin:
         return _is_circulation(request) and super().has_delete_permission(request, obj)
 
 
-class AppendOnlyAdminMixin:
+class AppendOnlyAdminMixin(ReadOnlyAdminMixin):
     """Admins of append-only rows (增发, copy movements): 发行 adds them; nobody changes or deletes one
-    (the models refuse it too)."""
+    (ReadOnlyAdminMixin; the models refuse it too)."""
 
-    def has_add_permission(self, request):
-        return _is_circulation(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_add_permission(self, request, obj=None):
+        # The ModelAdmin's own check (the add permission), past ReadOnlyAdminMixin's refusal.
+        return _is_circulation(request) and super(ReadOnlyAdminMixin, self).has_add_permission(request)
 
 
 @admin.register(DistributionList)
@@ -765,18 +760,12 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 )
 
 
-class SnapshotEntryInline(admin.TabularInline):
+class SnapshotEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SnapshotEntry
     extra = 0
     can_delete = False
     fields = ["position", "printed_name", "category", "section", "group", "copies", "channel"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DistributionSnapshot)
@@ -820,18 +809,12 @@ class SignedForFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MovementInline(admin.TabularInline):
+class MovementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CopyMovement
     extra = 0
     can_delete = False
     fields = ["kind", "signer", "date", "note", "created_by", "created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class IssueFilter(admin.SimpleListFilter):
