@@ -469,28 +469,14 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         return format_html("{}<p>{}</p>", html, format_html_join(" | ", '<a class="{}" href="{}">{}</a>', tools))
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/dispatch-sheet/<str:file_format>/",
-                self.admin_site.admin_view(self.dispatch_sheet_view),
-                name="circulation_dispatch_sheet",
-            ),
-            path(
-                "<int:pk>/distribution/<str:file_format>/",
-                self.admin_site.admin_view(self.distribution_view),
-                name="circulation_distribution_export",
-            ),
-            path(
-                "<int:pk>/receipts/",
-                self.admin_site.admin_view(self.receipts_import_view),
-                name="circulation_receipts_import",
-            ),
-            path(
-                "<int:pk>/receipt-status/",
-                self.admin_site.admin_view(self.receipt_status_view),
-                name="circulation_receipt_status",
-            ),
-        ] + super().get_urls()
+        pages = [
+            ("<int:pk>/dispatch-sheet/<str:file_format>/", self.dispatch_sheet_view, "circulation_dispatch_sheet"),
+            ("<int:pk>/distribution/<str:file_format>/", self.distribution_view, "circulation_distribution_export"),
+            ("<int:pk>/receipts/", self.receipts_import_view, "circulation_receipts_import"),
+            ("<int:pk>/receipt-status/", self.receipt_status_view, "circulation_receipt_status"),
+        ]
+        own = [path(route, self.admin_site.admin_view(view), name=name) for route, view, name in pages]
+        return own + super().get_urls()
 
     def receipts_import_view(self, request, pk):
         """Upload a signed dispatch sheet, preview the receipts it records, confirm. The service

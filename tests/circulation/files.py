@@ -1,5 +1,6 @@
 """Recipient files as the 发行 clerk sends them (the import's columns, CSV and XLSX), shared by
-the circulation tests, the e2e import and bench/bench_circulation.py."""
+the circulation tests, the e2e import and bench/bench_circulation.py; and the dispatch sheet as it
+comes back signed."""
 
 import csv
 import io
@@ -56,3 +57,18 @@ def make_xlsx(rows, headers=HEADERS) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def signed_dispatch_sheet(issue, fills: dict) -> bytes:
+    """The issue's dispatch sheet (XLSX) with a signer and a date written into the rows of
+    ``fills`` ({sheet row: (signer, date)}), as the recipients' offices send it back."""
+    from circulation import selectors
+
+    book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
+    sheet = book.active
+    for row, (signer, day) in fills.items():
+        sheet.cell(row=row, column=8, value=signer)
+        sheet.cell(row=row, column=9, value=day)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -7,19 +7,9 @@ from django.urls import reverse
 from briefs import services
 from briefs.models import Issue
 from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory
-from zhiku import roles
 from zhiku.actors import SYSTEM
 
-from .conftest import act
-
-E, C, R, SG, CI, A = (
-    roles.EDITOR,
-    roles.CHIEF_EDITOR,
-    roles.REVIEWER,
-    roles.SIGNER,
-    roles.CIRCULATION,
-    roles.ADMINISTRATOR,
-)
+from .conftest import CI, A, E, R, act
 
 
 @pytest.mark.django_db

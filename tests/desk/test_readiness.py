@@ -11,9 +11,7 @@ from circulation import services as circulation_services
 from tests.factories import DistributionListFactory, RecipientFactory
 from zhiku import roles
 
-from .conftest import act
-
-E, C, R, SG, CI = roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, roles.CIRCULATION
+from .conftest import CI, SG, C, E, R, act
 
 
 def at_final_stage(issue, people):
