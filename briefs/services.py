@@ -5,7 +5,9 @@ Every write here takes the acting user (or ``zhiku.actors.SYSTEM``), checks the 
 refuses a locked issue (``briefs.rules``), refuses a stale edit, and saves once inside one
 transaction, which leaves one history row (django-simple-history) naming the actor. The article
 body is sanitised by its model field on that save (``zhiku.fields.SanitizedRichTextField``), the
-one sanitiser call every path shares.
+one sanitiser call every path shares. Two things these services keep that are not content, so
+they are written with ``update()`` (no version, no history row): the issue's cached first-article
+title, and the archive of a signed issue, which the system records after 签发.
 """
 
 from collections.abc import Iterable, Sequence
