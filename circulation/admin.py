@@ -84,8 +84,21 @@ class RecipientUploadForm(forms.Form):
     )
 
 
+class ToolPageMixin:
+    """Circulation's own admin pages (imports, receipts; admin/circulation/tool_page.html): the
+    admin's context, the page title and the model's opts, plus the page's own values."""
+
+    def _page(self, request, template, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
+        )
+
+
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
     change_list_template = "admin/circulation/recipient/change_list.html"
     list_display = [
         "printed_name",
@@ -134,14 +147,6 @@ class RecipientAdmin(admin.ModelAdmin):
             path("import/", self.admin_site.admin_view(self.import_view), name="circulation_recipient_import"),
             path("export/", self.admin_site.admin_view(self.export_view), name="circulation_recipient_export"),
         ] + super().get_urls()
-
-    def _page(self, request, template, title, **context):
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request,
-            template,
-            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
-        )
 
     def import_view(self, request):
         """Upload → preview (a summary, every error, the first rows) → confirm, on our own Chinese
@@ -347,7 +352,7 @@ class IssueRecipientInline(admin.TabularInline):
 
 
 @admin.register(IssueDistribution)
-class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
+class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAdmin):
     list_display = ["issue", "issue_status", "archive_copies", "reserve_copies", "updated_at"]
     list_select_related = ["issue", "issue__series"]
     list_filter = ["issue__series", "issue__status"]
@@ -525,19 +530,17 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 else:
                     if plan.receipts:
                         confirm_form = ReceiptsConfirmForm.for_file(request, dist, sheet.name, data)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Import receipts: %(issue)s") % {"issue": issue},
-            "opts": self.model._meta,
-            "original": dist,
-            "issue": issue,
-            "upload_form": upload_form,
-            "confirm_form": confirm_form,
-            "plan": plan,
-            "errors": errors,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/circulation/issuedistribution/receipts_import.html", context)
+        return self._page(
+            request,
+            "admin/circulation/issuedistribution/receipts_import.html",
+            gettext("Import receipts: %(issue)s") % {"issue": issue},
+            original=dist,
+            issue=issue,
+            upload_form=upload_form,
+            confirm_form=confirm_form,
+            plan=plan,
+            errors=errors,
+        )
 
     def _export(self, request, pk, file_format, build, what):
         if file_format not in sheets.CONTENT_TYPES:
@@ -615,22 +618,20 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                     )
                     return HttpResponseRedirect(request.path)
         lines = selectors.receipt_status(issue)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Receipts: %(issue)s") % {"issue": issue},
-            "opts": self.model._meta,
-            "original": dist,
-            "issue": issue,
-            "lines": lines,
-            "signed": [ln for ln in lines if ln.complete],
-            "unsigned": [ln for ln in lines if not ln.complete],
-            "outstanding": sum(ln.outstanding_count for ln in lines),
-            "formats": EXPORT_FORMATS,
-            "form": form if may_record else None,
-            "ledger_errors": ledger_errors,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/circulation/issuedistribution/receipt_status.html", context)
+        return self._page(
+            request,
+            "admin/circulation/issuedistribution/receipt_status.html",
+            gettext("Receipts: %(issue)s") % {"issue": issue},
+            original=dist,
+            issue=issue,
+            lines=lines,
+            signed=[ln for ln in lines if ln.complete],
+            unsigned=[ln for ln in lines if not ln.complete],
+            outstanding=sum(ln.outstanding_count for ln in lines),
+            formats=EXPORT_FORMATS,
+            form=form if may_record else None,
+            ledger_errors=ledger_errors,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The services key a distribution by its issue; moving it to another issue is not an edit.
