@@ -17,6 +17,7 @@ from circulation import services as circulation_services
 from circulation.exceptions import CirculationError
 from circulation.models import Recipient
 from zhiku import roles
+from zhiku.admin_mixins import ReadOnlyAdminMixin
 
 from . import impact, services, staging
 from . import jobs as backcatalogue_jobs
@@ -51,22 +52,14 @@ class LinkForm(forms.Form):
 
 
 @admin.register(ImportedFile)
-class ImportedFileAdmin(admin.ModelAdmin):
+class ImportedFileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["file_name", "issue", "imported_by", "imported_at"]
     list_select_related = ["issue", "issue__series", "imported_by"]
     search_fields = ["file_name", "sha256"]
     readonly_fields = ["file_name", "sha256", "issue", "imported_by", "imported_at", "report"]
     change_list_template = "admin/backcatalogue/importedfile/change_list.html"
 
-    # Rows are written by the importer only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Rows are written by the importer only (ReadOnlyAdminMixin).
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

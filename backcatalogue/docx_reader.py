@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from docx import Document
 from docx.oxml.ns import qn
 
+from briefs.rendering.document import Run as StyledRun
+
 W_P, W_TBL, W_R, W_SDT = qn("w:p"), qn("w:tbl"), qn("w:r"), qn("w:sdt")
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
@@ -24,14 +26,11 @@ V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 RUN_CONTAINERS = {qn("w:hyperlink"), qn("w:ins"), qn("w:smartTag"), qn("w:fldSimple"), qn("w:customXml")}
 
 
-@dataclass
-class Run:
-    text: str
-    bold: bool = False
-    italic: bool = False
-    underline: bool = False
-    strike: bool = False
-    vertical: str = ""
+@dataclass(frozen=True)
+class Run(StyledRun):
+    """A run of the .docx: the printed document's styled text, plus the font and size Word set it
+    in (the parser tells titles and bylines by them)."""
+
     font: str = ""
     size: float | None = None  # points
 
@@ -150,24 +149,24 @@ class _Reader:
 
     def _run(self, r, para: Para, boxes: list, base_bold: bool) -> None:
         rpr = r.find(qn("w:rPr"))
-        fmt = Run(text="", bold=base_bold)
+        style = {"bold": base_bold}
         if rpr is not None:
             b = rpr.find(qn("w:b"))
             if b is not None:
-                fmt.bold = _on(b)
-            fmt.italic = _on(rpr.find(qn("w:i")))
+                style["bold"] = _on(b)
+            style["italic"] = _on(rpr.find(qn("w:i")))
             u = rpr.find(qn("w:u"))
-            fmt.underline = u is not None and u.get(qn("w:val"), "single") != "none"
-            fmt.strike = _on(rpr.find(qn("w:strike")))
+            style["underline"] = u is not None and u.get(qn("w:val"), "single") != "none"
+            style["strike"] = _on(rpr.find(qn("w:strike")))
             va = rpr.find(qn("w:vertAlign"))
             if va is not None:
-                fmt.vertical = {"superscript": "sup", "subscript": "sub"}.get(va.get(qn("w:val"), ""), "")
+                style["vertical"] = {"superscript": "sup", "subscript": "sub"}.get(va.get(qn("w:val"), ""), "")
             fonts = rpr.find(qn("w:rFonts"))
             if fonts is not None:
-                fmt.font = fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:ascii")) or ""
+                style["font"] = fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:ascii")) or ""
             sz = rpr.find(qn("w:sz"))
             if sz is not None and (sz.get(qn("w:val")) or "").isdigit():
-                fmt.size = int(sz.get(qn("w:val"))) / 2
+                style["size"] = int(sz.get(qn("w:val"))) / 2
         text: list[str] = []
         for child in r:
             tag = child.tag
@@ -181,8 +180,7 @@ class _Reader:
             elif tag in (qn("w:drawing"), qn("w:pict"), qn("w:object"), f"{{{MC_NS}}}AlternateContent"):
                 self._graphic(child, para, boxes)
         if text:
-            fmt.text = "".join(text)
-            para.runs.append(fmt)
+            para.runs.append(Run(text="".join(text), **style))
 
     def _graphic(self, el, para: Para, boxes: list) -> None:
         if el.tag == f"{{{MC_NS}}}AlternateContent":

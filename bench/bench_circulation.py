@@ -14,30 +14,11 @@ def _timed(fn):
     return time.perf_counter() - start, result
 
 
-def _rows():
-    return [
-        [
-            "个人",
-            f"测试{n:05d}",
-            "主任",
-            "",
-            "",
-            "报",
-            n,
-            f"苏州市人民路{n}号",
-            f"0512-6000{n % 10000:04d}",
-            "邮寄",
-            1,
-            "是",
-        ]
-        for n in range(1, N + 1)
-    ]
-
-
 def main():
     import openpyxl
 
     from bench.db import bench_database
+    from tests.circulation.files import make_xlsx, person_row
 
     with bench_database():
         from django.contrib.auth import get_user_model
@@ -51,14 +32,7 @@ def main():
         user = get_user_model().objects.create(username="bench", is_superuser=True, is_staff=True)
 
         # --- import --------------------------------------------------------------------------
-        wb = openpyxl.Workbook(write_only=True)
-        ws = wb.create_sheet()
-        ws.append(headers)
-        for row in _rows():
-            ws.append(row)
-        buf = io.BytesIO()
-        wb.save(buf)
-        data = buf.getvalue()
+        data = make_xlsx([person_row(n) for n in range(1, N + 1)], headers)
 
         def plain_read_and_create():
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)

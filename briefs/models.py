@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhiku.fields import SanitizedRichTextField, user_stamp_field
+from zhiku.fields import SanitizedRichTextField, user_actor_field, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -148,7 +148,7 @@ class Issue(models.Model):
         blank=True,
         help_text=_("Optional; names the issue before it is numbered (otherwise the first article's title does)."),
     )
-    # The first article's title, kept by briefs.desk.hooks whenever an article is saved or deleted,
+    # The first article's title, kept by the article services (briefs.services) on every write of an article,
     # so naming an issue (lists, 待我处理, e-mails) costs no query per row.
     first_article_title = models.CharField(_("First article title"), max_length=200, blank=True, editable=False)
     status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -313,7 +313,7 @@ class Article(models.Model):
 
     def save(self, *args, historical: bool = False, **kwargs):
         # Articles of a locked issue are read-only on every path (services, admin, imports,
-        # shell). historical=True is passed by briefs.services.article_load_historical only,
+        # shell). historical=True is passed by briefs.services.article_load_historical only (via _article_add),
         # which enters the articles of an issue that never went through the workflow.
         if not historical:
             issue_ids = {self.issue_id}
@@ -347,14 +347,7 @@ class ReviewStage(models.Model):
     group = models.ForeignKey(
         "auth.Group", verbose_name=_("Held by group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Held by person"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_actor_field(_("Held by person"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Review stage")
@@ -392,9 +385,7 @@ class IssueEvent(models.Model):
     )
     # The stage name as it was, so renaming a stage does not rewrite the record.
     stage_name = models.CharField(_("Stage name"), max_length=30, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("By"), on_delete=models.PROTECT, related_name="+"
-    )
+    actor = user_actor_field(_("By"))
     comment = models.TextField(_("Comment"), blank=True)
     created_at = models.DateTimeField(_("At"), auto_now_add=True, db_index=True)
 
@@ -434,14 +425,10 @@ class PaperSignOff(models.Model):
     """A leader signed on paper; staff recorded it with a scan of the signed page."""
 
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="paper_sign_offs")
-    signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Signed by"), on_delete=models.PROTECT, related_name="+"
-    )
+    signer = user_actor_field(_("Signed by"))
     signed_on = models.DateField(_("Signed on"))
     scan = ScanField(_("Scan"), upload_to=RandomUploadName("signoff"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("Recorded by"), on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = user_actor_field(_("Recorded by"))
     recorded_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
 
     class Meta:
@@ -469,16 +456,9 @@ class IssueComment(models.Model):
     )
     quote = models.TextField(_("Quoted passage"), blank=True)
     body = models.TextField(_("Comment"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("By"), on_delete=models.PROTECT, related_name="+")
+    author = user_actor_field(_("By"))
     created_at = models.DateTimeField(_("At"), auto_now_add=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("Resolved by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = user_actor_field(_("Resolved by"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("Resolved at"), null=True, blank=True)
 
     class Meta:

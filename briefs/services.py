@@ -5,7 +5,9 @@ Every write here takes the acting user (or ``zhiku.actors.SYSTEM``), checks the 
 refuses a locked issue (``briefs.rules``), refuses a stale edit, and saves once inside one
 transaction, which leaves one history row (django-simple-history) naming the actor. The article
 body is sanitised by its model field on that save (``zhiku.fields.SanitizedRichTextField``), the
-one sanitiser call every path shares.
+one sanitiser call every path shares. Two things these services keep that are not content, so
+they are written with ``update()`` (no version, no history row): the issue's cached first-article
+title, and the archive of a signed issue, which the system records after 签发.
 """
 
 from collections.abc import Iterable, Sequence
@@ -73,6 +75,16 @@ def _write_content(stored, *, caller, seen_version: int | None, fields: dict, us
     _save(stored, user)
     copy_state(caller, stored)
     return caller
+
+
+def _refresh_first_article_title(issue_ids: Iterable[int]) -> None:
+    """Copy each issue's first article's title onto the issue: the cached name lists, 待我处理 and
+    e-mails show without a query per row. Every service that adds, changes, reorders or deletes an
+    article calls this, so the cache has this one writer. It is a name, not content:
+    ``update()`` neither bumps the version nor meets the lock on signed issues."""
+    for issue_id in issue_ids:
+        first = Article.objects.filter(issue_id=issue_id).order_by("position", "id").values_list("title", flat=True).first()
+        Issue.objects.filter(pk=issue_id).exclude(first_article_title=first or "").update(first_article_title=first or "")
 
 
 def _locked_issue(pk: int) -> Issue:
@@ -160,15 +172,22 @@ def _next_position(issue: Issue) -> int:
     return (issue.articles.order_by("-position").values_list("position", flat=True).first() or 0) + 1
 
 
+def _article_add(issue: Issue, user, *, position: int | None, historical: bool = False, **content) -> Article:
+    """The one insert of an article (the callers have checked who may add it where): at the end
+    unless a position is given, saved once, the issue's cached title kept."""
+    article = Article(issue=issue, position=position or _next_position(issue), **content)
+    _save(article, user, historical=historical)
+    _refresh_first_article_title([article.issue_id])
+    return article
+
+
 @transaction.atomic
 def article_create(
     *, issue: Issue, title: str, body: str, user, byline: str = "", position: int | None = None
 ) -> Article:
     _require_perm(user, "briefs.add_article")
     _locked_issue(issue.pk)
-    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
-    _save(article, user)
-    return article
+    return _article_add(issue, user, title=title, body=body, byline=byline, position=position)
 
 
 @transaction.atomic
@@ -178,7 +197,9 @@ def article_update(*, article: Article, seen_version: int | None, user, **fields
     _only(fields, ARTICLE_UPDATE_FIELDS, "article_update")
     stored = Article.objects.get(pk=article.pk)
     _locked_issue(stored.issue_id)
-    return _write_content(stored, caller=article, seen_version=seen_version, fields=fields, user=user)
+    _write_content(stored, caller=article, seen_version=seen_version, fields=fields, user=user)
+    _refresh_first_article_title([stored.issue_id])
+    return article
 
 
 @transaction.atomic
@@ -191,7 +212,39 @@ def articles_delete(*, articles: Iterable[Article], user) -> int:
     for article in rows:
         article._history_user = as_user(user)
         article.delete()
+    _refresh_first_article_title(sorted({article.issue_id for article in rows}))
     return len(rows)
+
+
+# --- the archive of a signed issue ---------------------------------------------------------------
+# The PDF and the 审批单 rendered at 签发 (briefs.rendering.archive, .approval_receivers) are
+# recorded on the issue by the system. They are no content: ``update()`` neither bumps the
+# version nor meets the lock on signed issues, and touches the archive fields only.
+
+# Each archive field and its value when nothing is archived.
+ARCHIVE_FIELD_BLANKS = {
+    "archived_pdf": "",
+    "archived_pdf_sha256": "",
+    "archived_pdf_at": None,
+    "archived_approval": "",
+    "archived_approval_sha256": "",
+}
+
+
+def issue_archive_record(*, issue_id: int, expected: dict, **fields) -> bool:
+    """Point a signed issue at its archived file, if the issue is still frozen and its archive
+    still ``expected`` (what the caller saw before rendering): of two racing writers the first
+    wins. Returns whether this call wrote."""
+    _only(fields, ARCHIVE_FIELD_BLANKS, "issue_archive_record")
+    _only(expected, ARCHIVE_FIELD_BLANKS, "issue_archive_record")
+    frozen = Issue.objects.filter(pk=issue_id, status__in=rules.FROZEN_STATUSES, **expected)
+    return bool(frozen.update(**fields))
+
+
+def issue_archive_forget(*, issue_id: int, fields: Iterable[str]) -> None:
+    """Blank the named archive fields (the sign-off was voided; the caller deletes the file)."""
+    blanks = {name: ARCHIVE_FIELD_BLANKS[name] for name in fields}
+    Issue.objects.filter(pk=issue_id).update(**blanks)
 
 
 # --- historical issues ----------------------------------------------------------------------------
@@ -264,6 +317,4 @@ def article_load_historical(
     _require_system(actor)
     if not rules.content_editable(issue) and issue.events.exists():
         raise IssueLocked(rules.articles_locked_message())
-    article = Article(issue=issue, title=title, body=body, byline=byline, position=position or _next_position(issue))
-    _save(article, actor, historical=True)
-    return article
+    return _article_add(issue, actor, title=title, body=body, byline=byline, position=position, historical=True)

@@ -86,8 +86,21 @@ class RecipientUploadForm(forms.Form):
     )
 
 
+class ToolPageMixin:
+    """Circulation's own admin pages (imports, receipts; admin/circulation/tool_page.html): the
+    admin's context, the page title and the model's opts, plus the page's own values."""
+
+    def _page(self, request, template, title, **context):
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            template,
+            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
+        )
+
+
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
     change_list_template = "admin/circulation/recipient/change_list.html"
     list_display = [
         "printed_name",
@@ -137,14 +150,6 @@ class RecipientAdmin(admin.ModelAdmin):
             path("export/", self.admin_site.admin_view(self.export_view), name="circulation_recipient_export"),
         ] + super().get_urls()
 
-    def _page(self, request, template, title, **context):
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request,
-            template,
-            {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
-        )
-
     def import_view(self, request):
         """Upload → preview (a summary, every error, the first rows) → confirm, on our own Chinese
         pages (not django-import-export's stock admin, which shows English). The file is read
@@ -185,7 +190,7 @@ class RecipientAdmin(admin.ModelAdmin):
             request,
             "admin/circulation/recipient/import.html",
             gettext("Import recipients"),
-            form=form,
+            upload_form=form,
             preview=preview,
             preview_rows=preview.first_rows if preview else [],
             errors=errors,
@@ -245,18 +250,13 @@ class CirculationWriteMixin:
         return _is_circulation(request) and super().has_delete_permission(request, obj)
 
 
-class AppendOnlyAdminMixin:
+class AppendOnlyAdminMixin(ReadOnlyAdminMixin):
     """Admins of append-only rows (增发, copy movements): 发行 adds them; nobody changes or deletes one
-    (the models refuse it too)."""
+    (ReadOnlyAdminMixin; the models refuse it too)."""
 
-    def has_add_permission(self, request):
-        return _is_circulation(request) and super().has_add_permission(request)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    def has_add_permission(self, request, obj=None):
+        # The ModelAdmin's own check (the add permission), past ReadOnlyAdminMixin's refusal.
+        return _is_circulation(request) and super(ReadOnlyAdminMixin, self).has_add_permission(request)
 
 
 @admin.register(DistributionList)
@@ -356,7 +356,7 @@ class IssueRecipientInline(admin.TabularInline):
 
 
 @admin.register(IssueDistribution)
-class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
+class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAdmin):
     list_display = ["issue", "issue_status", "archive_copies", "reserve_copies", "updated_at"]
     list_select_related = ["issue", "issue__series"]
     list_filter = ["issue__series", "issue__status"]
@@ -478,28 +478,14 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
         return format_html("{}<p>{}</p>", html, format_html_join(" | ", '<a class="{}" href="{}">{}</a>', tools))
 
     def get_urls(self):
-        return [
-            path(
-                "<int:pk>/dispatch-sheet/<str:file_format>/",
-                self.admin_site.admin_view(self.dispatch_sheet_view),
-                name="circulation_dispatch_sheet",
-            ),
-            path(
-                "<int:pk>/distribution/<str:file_format>/",
-                self.admin_site.admin_view(self.distribution_view),
-                name="circulation_distribution_export",
-            ),
-            path(
-                "<int:pk>/receipts/",
-                self.admin_site.admin_view(self.receipts_import_view),
-                name="circulation_receipts_import",
-            ),
-            path(
-                "<int:pk>/receipt-status/",
-                self.admin_site.admin_view(self.receipt_status_view),
-                name="circulation_receipt_status",
-            ),
-        ] + super().get_urls()
+        pages = [
+            ("<int:pk>/dispatch-sheet/<str:file_format>/", self.dispatch_sheet_view, "circulation_dispatch_sheet"),
+            ("<int:pk>/distribution/<str:file_format>/", self.distribution_view, "circulation_distribution_export"),
+            ("<int:pk>/receipts/", self.receipts_import_view, "circulation_receipts_import"),
+            ("<int:pk>/receipt-status/", self.receipt_status_view, "circulation_receipt_status"),
+        ]
+        own = [path(route, self.admin_site.admin_view(view), name=name) for route, view, name in pages]
+        return own + super().get_urls()
 
     def receipts_import_view(self, request, pk):
         """Upload a signed dispatch sheet, preview the receipts it records, confirm. The service
@@ -548,19 +534,17 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 else:
                     if plan.receipts:
                         confirm_form = ReceiptsConfirmForm.for_file(request, dist, sheet.name, data)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Import receipts: %(issue)s") % {"issue": issue},
-            "opts": self.model._meta,
-            "original": dist,
-            "issue": issue,
-            "upload_form": upload_form,
-            "confirm_form": confirm_form,
-            "plan": plan,
-            "errors": errors,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/circulation/issuedistribution/receipts_import.html", context)
+        return self._page(
+            request,
+            "admin/circulation/issuedistribution/receipts_import.html",
+            gettext("Import receipts: %(issue)s") % {"issue": issue},
+            original=dist,
+            issue=issue,
+            upload_form=upload_form,
+            confirm_form=confirm_form,
+            plan=plan,
+            errors=errors,
+        )
 
     def _export(self, request, pk, file_format, build, what, kind):
         if file_format not in sheets.CONTENT_TYPES:
@@ -644,22 +628,20 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                     )
                     return HttpResponseRedirect(request.path)
         lines = selectors.receipt_status(issue)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("Receipts: %(issue)s") % {"issue": issue},
-            "opts": self.model._meta,
-            "original": dist,
-            "issue": issue,
-            "lines": lines,
-            "signed": [ln for ln in lines if ln.complete],
-            "unsigned": [ln for ln in lines if not ln.complete],
-            "outstanding": sum(ln.outstanding_count for ln in lines),
-            "formats": EXPORT_FORMATS,
-            "form": form if may_record else None,
-            "ledger_errors": ledger_errors,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/circulation/issuedistribution/receipt_status.html", context)
+        return self._page(
+            request,
+            "admin/circulation/issuedistribution/receipt_status.html",
+            gettext("Receipts: %(issue)s") % {"issue": issue},
+            original=dist,
+            issue=issue,
+            lines=lines,
+            signed=[ln for ln in lines if ln.complete],
+            unsigned=[ln for ln in lines if not ln.complete],
+            outstanding=sum(ln.outstanding_count for ln in lines),
+            formats=EXPORT_FORMATS,
+            form=form if may_record else None,
+            ledger_errors=ledger_errors,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The services key a distribution by its issue; moving it to another issue is not an edit.
@@ -775,18 +757,12 @@ class IssueDistributionAdmin(CirculationWriteMixin, admin.ModelAdmin):
                 )
 
 
-class SnapshotEntryInline(admin.TabularInline):
+class SnapshotEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SnapshotEntry
     extra = 0
     can_delete = False
     fields = ["position", "printed_name", "category", "section", "group", "copies", "channel"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DistributionSnapshot)
@@ -830,18 +806,12 @@ class SignedForFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MovementInline(admin.TabularInline):
+class MovementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CopyMovement
     extra = 0
     can_delete = False
     fields = ["kind", "signer", "date", "note", "created_by", "created_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class IssueFilter(admin.SimpleListFilter):

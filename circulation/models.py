@@ -88,6 +88,11 @@ class Recipient(models.Model):
         if not self.printed_name:
             raise ValidationError(_("A recipient needs a title or a short name."))
 
+    def addressed_as(self) -> dict[str, str]:
+        """How a copy sent to this recipient is addressed, copied onto the snapshot entry or the
+        supplement so that later edits of the recipient do not rewrite what was sent."""
+        return {"printed_name": self.printed_name, "full_name": self.full_name, "channel": self.channel}
+
     def compute_printed_name(self) -> str:
         """刘小涛 + 书记 prints 刘小涛书记; a body prints its short name."""
         if self.kind == self.Kind.BODY:

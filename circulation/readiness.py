@@ -40,13 +40,7 @@ def readiness_check(issue) -> list[extensions.ReadinessResult]:
                 "The copies do not add up: %(allocated)s allocated + %(archive)s archive + %(reserve)s reserve = "
                 "%(needed)s, but the print run is %(printed)s."
             )
-            % {
-                "allocated": dist.allocated,
-                "archive": dist.archive_copies,
-                "reserve": dist.reserve_copies,
-                "needed": dist.computed_print_run,
-                "printed": dist.print_run,
-            },
+            % dist.copy_figures,
             page,
         )
     else:

@@ -3,6 +3,7 @@ the copy ledger's open receipts. Every function here runs a constant number of q
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
 from django.db.models import Prefetch, Q
 
@@ -46,6 +47,11 @@ class Entry:
     mailing_address: str = ""
     contact: str = ""
 
+    @classmethod
+    def from_stored(cls, row) -> "Entry":
+        """The entry a frozen ``SnapshotEntry`` holds (it stores every field of an Entry)."""
+        return cls(**{f.name: getattr(row, f.name) for f in dataclass_fields(cls)})
+
 
 @dataclass
 class Distribution:
@@ -78,6 +84,17 @@ class Distribution:
         if self.frozen and self.frozen_line is not None:
             return self.frozen_line
         return build_bao_line(self.entries)
+
+    @property
+    def copy_figures(self) -> dict[str, int]:
+        """The numbers every message about the copies adding up names (readiness, 印发 refusal)."""
+        return {
+            "allocated": self.allocated,
+            "archive": self.archive_copies,
+            "reserve": self.reserve_copies,
+            "needed": self.computed_print_run,
+            "printed": self.print_run,
+        }
 
     @property
     def shortfall(self) -> int:
@@ -173,16 +190,14 @@ def _entry(recipient, adj, section: int, group: int, position: int) -> Entry:
     copies = adj.copies if adj is not None and adj.copies else recipient.default_copies
     return Entry(
         recipient_id=recipient.pk,
-        printed_name=recipient.printed_name,
         category=recipient.category,
         section=section,
         group=group,
         position=position,
         copies=copies,
-        full_name=recipient.full_name,
-        channel=recipient.channel,
         mailing_address=recipient.mailing_address,
         contact=recipient.contact,
+        **recipient.addressed_as(),
     )
 
 
@@ -191,22 +206,7 @@ def issue_distribution(issue) -> Distribution:
     snapshot = current_snapshot(issue)
     if snapshot is None:
         return live_distribution(issue)
-    entries = [
-        Entry(
-            recipient_id=e.recipient_id,
-            printed_name=e.printed_name,
-            category=e.category,
-            section=e.section,
-            group=e.group,
-            position=e.position,
-            copies=e.copies,
-            full_name=e.full_name,
-            channel=e.channel,
-            mailing_address=e.mailing_address,
-            contact=e.contact,
-        )
-        for e in snapshot.entries.order_by("position")
-    ]
+    entries = [Entry.from_stored(e) for e in snapshot.entries.order_by("position")]
     return Distribution(
         entries=entries,
         archive_copies=snapshot.archive_copies,
@@ -242,13 +242,7 @@ def release_errors(issue) -> list[str]:
                 "More copies are allocated than printed: %(allocated)s to recipients, %(archive)s archive and "
                 "%(reserve)s reserve make %(needed)s, but the print run is %(printed)s."
             )
-            % {
-                "allocated": dist.allocated,
-                "archive": dist.archive_copies,
-                "reserve": dist.reserve_copies,
-                "needed": dist.computed_print_run,
-                "printed": dist.print_run,
-            }
+            % dist.copy_figures
         )
     if ledger_applies(issue):
         numbered = Copy.objects.filter(issue=issue).count()
@@ -460,13 +454,21 @@ def _channel_labels() -> dict[str, str]:
     return {code: str(label) for code, label in Channel.choices}
 
 
+def _issue_sheet(issue, name: str, **content):
+    """A sheet about one issue: called ``name``, titled "<series> <name>", under the issue's
+    numbers and date (``issue_heading``)."""
+    from .sheets import Sheet
+
+    _stem, subtitle = issue_heading(issue)
+    return Sheet(name=name, title="%s %s" % (issue.series.name, name), subtitle=subtitle, **content)  # noqa: UP031
+
+
 def dispatch_sheet(issue):
     """发文签收单 as a printable sheet: A4 landscape, wide columns to sign in, a 合计 row."""
     from django.utils.translation import gettext as _
 
-    from .sheets import Column, Sheet
+    from .sheets import Column
 
-    _stem, subtitle = issue_heading(issue)
     rows = dispatch_rows(issue)
     channels = _channel_labels()
     columns = [
@@ -480,10 +482,9 @@ def dispatch_sheet(issue):
         Column(_("Signature"), "blank", width=22),
         Column(_("Date signed"), "blank", width=16),
     ]
-    return Sheet(
-        name=_("Dispatch sheet"),
-        title="%s %s" % (issue.series.name, _("Dispatch sheet")),  # noqa: UP031
-        subtitle=subtitle,
+    return _issue_sheet(
+        issue,
+        _("Dispatch sheet"),
         columns=columns,
         rows=[
             [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, channels.get(r.channel, r.channel), r.note, "", ""]
@@ -501,10 +502,9 @@ def distribution_sheet(issue, *, with_contacts: bool):
     from django.utils.translation import gettext as _
 
     from .models import Category
-    from .sheets import Column, Sheet
+    from .sheets import Column
 
     dist = issue_distribution(issue)
-    _stem, subtitle = issue_heading(issue)
     categories = {code: str(label) for code, label in Category.choices}  # translated once per export
     channels = _channel_labels()
     columns = [
@@ -527,10 +527,9 @@ def distribution_sheet(issue, *, with_contacts: bool):
     pad = [""] * (len(columns) - 5)
     rows.append(["", "", _("Archive copies"), "", dist.archive_copies, *pad])
     rows.append(["", "", _("Reserve copies"), "", dist.reserve_copies, *pad])
-    return Sheet(
-        name=_("Distribution sheet"),
-        title="%s %s" % (issue.series.name, _("Distribution sheet")),  # noqa: UP031
-        subtitle=subtitle,
+    return _issue_sheet(
+        issue,
+        _("Distribution sheet"),
         columns=columns,
         rows=rows,
         totals=[_("Total"), "", _("Copies printed"), "", dist.print_run, *pad],
@@ -642,9 +641,8 @@ def receipt_status_sheet(issue):
     """签收情况 as a printable sheet (the same rows as the page)."""
     from django.utils.translation import gettext as _
 
-    from .sheets import Column, Sheet
+    from .sheets import Column
 
-    _stem, subtitle = issue_heading(issue)
     lines = receipt_status(issue)
     columns = [
         Column(_("No."), "number"),
@@ -658,10 +656,9 @@ def receipt_status_sheet(issue):
         Column(_("Date signed"), min_width=12),
         Column(_("Outstanding copies"), min_width=12, max_width=30),
     ]
-    return Sheet(
-        name=_("Receipts"),
-        title="%s %s" % (issue.series.name, _("Receipts")),  # noqa: UP031
-        subtitle=subtitle,
+    return _issue_sheet(
+        issue,
+        _("Receipts"),
         columns=columns,
         rows=[
             [

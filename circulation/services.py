@@ -1,7 +1,7 @@
 """Writes of circulation. Every public write takes the acting user and checks, on the server,
 that the user holds the 发行 role (or is a superuser); a signed issue's distribution is frozen."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date as date_type
 
 from django.core.exceptions import ValidationError
@@ -162,21 +162,7 @@ def snapshot_freeze(*, issue: Issue, user=None) -> DistributionSnapshot | None:
         snapshot.full_clean()
         snapshot.save()
         SnapshotEntry.objects.bulk_create(
-            SnapshotEntry(
-                snapshot=snapshot,
-                recipient_id=e.recipient_id,
-                printed_name=e.printed_name,
-                full_name=e.full_name,
-                category=e.category,
-                section=e.section,
-                group=e.group,
-                position=e.position,
-                copies=e.copies,
-                channel=e.channel,
-                mailing_address=e.mailing_address,
-                contact=e.contact,
-            )
-            for e in live.entries
+            SnapshotEntry(snapshot=snapshot, **asdict(e)) for e in live.entries
         )
         return snapshot
 
@@ -398,13 +384,11 @@ def supplement_add(*, issue: Issue, recipient: Recipient, copies: int, date: dat
     supplement = Supplement(
         issue=issue,
         recipient=recipient,
-        printed_name=recipient.printed_name,
-        full_name=recipient.full_name,
-        channel=recipient.channel,
         copies=copies,
         date=date,
         note=note,
         created_by=user,
+        **recipient.addressed_as(),
     )
     supplement.full_clean()
     supplement.save()

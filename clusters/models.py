@@ -14,6 +14,16 @@ from zhiku.fields import user_stamp_field
 ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
 
+def _name_not_empty() -> models.CheckConstraint:
+    """Taxonomies and clusters are found and printed by name: an empty one is refused (named
+    clusters_<model>_name_not_empty by Django's %(class)s)."""
+    return models.CheckConstraint(
+        condition=~Q(name=""),
+        name="%(app_label)s_%(class)s_name_not_empty",
+        violation_error_message=_("The name must not be empty."),
+    )
+
+
 class Taxonomy(models.Model):
     """The root of one tree, e.g. 深圳20+8; offices add their own."""
 
@@ -27,11 +37,7 @@ class Taxonomy(models.Model):
         verbose_name_plural = _("Cluster taxonomies")
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(name=""),
-                name="clusters_taxonomy_name_not_empty",
-                violation_error_message=_("The name must not be empty."),
-            ),
+            _name_not_empty(),
         ]
 
     def __str__(self):
@@ -84,11 +90,7 @@ class Cluster(models.Model):
                 name="clusters_cluster_unique_top_name",
                 violation_error_message=_("A top-level category with this name already exists in this taxonomy."),
             ),
-            models.CheckConstraint(
-                condition=~Q(name=""),
-                name="clusters_cluster_name_not_empty",
-                violation_error_message=_("The name must not be empty."),
-            ),
+            _name_not_empty(),
         ]
 
     def __str__(self):

@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from zhiku.admin_mixins import ReadOnlyAdminMixin
+
 from .files import job_file_response
 from .models import Job, OutgoingMail
 from .runner import job_enqueue
@@ -23,19 +25,8 @@ def _sees_all(user) -> bool:
     return user.is_superuser or user.has_perm("jobs.view_job")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Job)
-class JobAdmin(ReadOnlyAdmin):
+class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "status", "progress_bar", "attempts", "created_by", "created_at", "finished_at"]
     list_filter = ["status"]
     list_select_related = ["created_by"]
@@ -136,7 +127,7 @@ class JobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(ReadOnlyAdmin):
+class OutgoingMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

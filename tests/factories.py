@@ -101,6 +101,21 @@ class ArticleFactory(factory.django.DjangoModelFactory):
 # --- workflow ----------------------------------------------------------------------------------
 
 
+# The statuses on either side of the actions whose receivers the tests exercise.
+ANNOUNCED_STATUSES = {"sign_off": ("in_review", "signed"), "revoke_sign_off": ("signed", "draft")}
+
+
+def announce_transition(issue, action: str, *, user=None, comment: str = "") -> None:
+    """Send ``issue_transitioned`` as the workflow does after ``action``, without running the
+    workflow: tests of the receivers (archive, snapshot) start from an issue already in place."""
+    from briefs.signals import issue_transitioned
+
+    from_status, to_status = ANNOUNCED_STATUSES[action]
+    issue_transitioned.send(
+        sender=Issue, issue=issue, action=action, from_status=from_status, to_status=to_status, user=user, comment=comment
+    )
+
+
 def pdf_bytes() -> bytes:
     """A real one-page PDF (scans are parsed with pypdf, a "%PDF-" prefix is not enough)."""
     import io

@@ -21,18 +21,24 @@ class SanitizedRichTextField(CKEditor5Field):
         return value
 
 
+def _user_field(verbose_name, on_delete, **options) -> models.ForeignKey:
+    # related_name="+": nobody asks a user for the records that name them.
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=verbose_name, on_delete=on_delete, related_name="+", **options
+    )
+
+
 def user_stamp_field(verbose_name, **options) -> models.ForeignKey:
     """Who did something (created, recorded, tagged): optional, and kept if the login is removed.
 
     A function, not an abstract model: each model keeps its own field name and label, and the
     migrations see a plain ForeignKey, exactly as if it were written out.
     """
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        **options,
-    )
+    return _user_field(verbose_name, models.SET_NULL, null=True, blank=True, **options)
+
+
+def user_actor_field(verbose_name, **options) -> models.ForeignKey:
+    """The person a record is evidence of (who acted in the workflow, signed, commented, holds a
+    stage): a login named here cannot be deleted (deactivate it instead). Like
+    ``user_stamp_field``, a plain ForeignKey to the migrations."""
+    return _user_field(verbose_name, models.PROTECT, **options)

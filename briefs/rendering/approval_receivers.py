@@ -1,6 +1,6 @@
 """The signed 审批单: rendered by a job once 签发 has committed and stored beside the issue PDF; forgotten
-when the sign-off is voided. Written with ``QuerySet.update()`` like the PDF archive, so storing
-it neither bumps the issue's version nor meets the lock on signed issues."""
+when the sign-off is voided. Recorded through ``briefs.services.issue_archive_record`` like the PDF
+archive, so storing it neither bumps the issue's version nor meets the lock on signed issues."""
 
 import hashlib
 
@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.dispatch import receiver
 
-from briefs import rules
+from briefs import rules, services
 from briefs.models import Issue
 from briefs.signals import issue_transitioned
 from briefs.states import Action
@@ -35,8 +35,11 @@ def approval_archive(*, issue_id: int) -> Issue | None:
     name = f"{issue.series.slug}-{issue.year}-{issue.total_number}-approval.pdf"
     stored = storage.save(issue.archived_approval.field.generate_filename(issue, name), ContentFile(pdf))
     try:
-        written = Issue.objects.filter(pk=issue.pk, archived_approval="", status__in=rules.FROZEN_STATUSES).update(
-            archived_approval=stored, archived_approval_sha256=hashlib.sha256(pdf).hexdigest()
+        written = services.issue_archive_record(
+            issue_id=issue.pk,
+            expected={"archived_approval": ""},
+            archived_approval=stored,
+            archived_approval_sha256=hashlib.sha256(pdf).hexdigest(),
         )
     except Exception:
         storage.delete(stored)  # the retried job stores it again: no orphan file beside that one
@@ -52,7 +55,7 @@ def approval_archive_clear(*, issue_id: int) -> None:
     if issue is None or not issue.archived_approval:
         return
     name = issue.archived_approval.name
-    Issue.objects.filter(pk=issue_id).update(archived_approval="", archived_approval_sha256="")
+    services.issue_archive_forget(issue_id=issue_id, fields=["archived_approval", "archived_approval_sha256"])
     storage = issue.archived_approval.storage
     transaction.on_commit(lambda: storage.delete(name))
 

@@ -1,8 +1,9 @@
 """The signed PDF: rendered once at 签发 from the frozen document, stored, served until the
 sign-off is voided, and rebuilt once if its file goes missing.
 
-The archive fields are written with ``QuerySet.update()`` so archiving neither bumps the
-issue's version nor passes through the workflow's lock on signed issues.
+The archive fields are written by ``briefs.services.issue_archive_record`` / ``issue_archive_forget``
+(a conditional ``update()``: archiving neither bumps the issue's version nor passes through the
+workflow's lock on signed issues).
 """
 
 import hashlib
@@ -12,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from briefs import rules
+from briefs import services
 from briefs.models import Issue
 
 from .pdf import render_pdf
@@ -39,8 +40,12 @@ def _store(issue: Issue, pdf: bytes, *, replacing: str) -> bool:
     name = replacing or issue.archived_pdf.field.generate_filename(issue, f"{issue_document_stem(issue)}.pdf")
     stored = storage.save(name, ContentFile(pdf))
     try:
-        written = Issue.objects.filter(pk=issue.pk, archived_pdf=replacing, status__in=rules.FROZEN_STATUSES).update(
-            archived_pdf=stored, archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(), archived_pdf_at=timezone.now()
+        written = services.issue_archive_record(
+            issue_id=issue.pk,
+            expected={"archived_pdf": replacing},
+            archived_pdf=stored,
+            archived_pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            archived_pdf_at=timezone.now(),
         )
     except Exception:
         storage.delete(stored)  # no orphan file for a row that was not written
@@ -106,7 +111,7 @@ def issue_pdf_archive_clear(*, issue_id: int) -> None:
     if issue is None or not issue.archived_pdf:
         return
     name = issue.archived_pdf.name
-    Issue.objects.filter(pk=issue_id).update(archived_pdf="", archived_pdf_sha256="", archived_pdf_at=None)
+    services.issue_archive_forget(issue_id=issue_id, fields=ARCHIVE_FIELDS)
     storage = issue.archived_pdf.storage
     transaction.on_commit(lambda: storage.delete(name))
 

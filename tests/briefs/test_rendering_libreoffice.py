@@ -7,38 +7,12 @@ with its rules drawn — which the earlier frame (w:framePr) construction lost.
 """
 
 import io
-import shutil
-import subprocess
 
 import pdfplumber
 import pytest
 
 from tests.briefs.test_rendering import MM, PAGE_H, TEXT_BOTTOM
-
-SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
-
-
-def libreoffice_pdf(docx: bytes, tmp_path) -> bytes:
-    """The PDF LibreOffice makes of ``docx``, with a private profile so parallel runs don't clash."""
-    source = tmp_path / "issue.docx"
-    source.write_bytes(docx)
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return (tmp_path / "issue.pdf").read_bytes()
+from tests.libreoffice import libreoffice_pdf
 
 
 def _top_of(page, prefix: str) -> float:
@@ -59,7 +33,7 @@ def test_libreoffice_keeps_the_colophon_at_the_foot_of_the_last_page(rendered, t
     page the 报 line starts in the lowest 70 mm of the text block — where zhiku's own PDF puts it,
     within 5 mm — and not right under the last paragraph; the thick rule under the block lies on
     the text block's bottom edge, a rule is drawn above the 报 line and between it and 责任编辑."""
-    with pdfplumber.open(io.BytesIO(libreoffice_pdf(rendered["docx"], tmp_path))) as office:
+    with pdfplumber.open(io.BytesIO(libreoffice_pdf(tmp_path, rendered["docx"], "issue.docx").read_bytes())) as office:
         own_pages = len(rendered["plumber"].pages)
         assert abs(len(office.pages) - own_pages) <= 1, (len(office.pages), own_pages)
         last = office.pages[-1]

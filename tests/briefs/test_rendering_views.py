@@ -13,9 +13,8 @@ from django.utils import timezone
 from docx import Document
 
 from briefs.models import Issue
-from briefs.signals import issue_transitioned
 from tests.briefs.test_rendering import squash
-from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory, UserFactory
+from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory, UserFactory, announce_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -113,15 +112,7 @@ def test_sign_off_archives_the_pdf_once_and_serves_it(client, django_capture_on_
     issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
     ArticleFactory(issue=issue, title="签发文章")
     with django_capture_on_commit_callbacks(execute=True):
-        issue_transitioned.send(
-            sender=Issue,
-            issue=issue,
-            action="sign_off",
-            from_status="in_review",
-            to_status="signed",
-            user=None,
-            comment="",
-        )
+        announce_transition(issue, "sign_off")
     issue.refresh_from_db()
     assert issue.archived_pdf and issue.archived_pdf_at
     stored = issue.archived_pdf.read()
@@ -140,15 +131,7 @@ def test_sign_off_archives_the_pdf_once_and_serves_it(client, django_capture_on_
     name = issue.archived_pdf.name
     storage = issue.archived_pdf.storage
     with django_capture_on_commit_callbacks(execute=True):
-        issue_transitioned.send(
-            sender=Issue,
-            issue=issue,
-            action="revoke_sign_off",
-            from_status="signed",
-            to_status="draft",
-            user=None,
-            comment="重开",
-        )
+        announce_transition(issue, "revoke_sign_off", comment="重开")
     issue.refresh_from_db()
     assert (issue.archived_pdf.name, issue.archived_pdf_sha256, issue.archived_pdf_at) == ("", "", None)
     assert not storage.exists(name)

@@ -1,63 +1,8 @@
-import io
-
-import openpyxl
 import pytest
 
+from circulation import services
 from tests.factories import UserFactory, role_user
 from zhiku import roles
-
-HEADERS = [
-    "类型",
-    "姓名",
-    "职务",
-    "简称",
-    "全称",
-    "类别",
-    "排序",
-    "通讯地址",
-    "联系方式",
-    "递送方式",
-    "默认份数",
-    "是否有效",
-]
-
-
-def person_row(n: int) -> list:
-    return [
-        "个人",
-        f"测试{n:05d}",
-        "主任",
-        "",
-        "",
-        "报",
-        n,
-        f"苏州市人民路{n}号",
-        f"0512-6000{n % 10000:04d}",
-        "邮寄",
-        1,
-        "是",
-    ]
-
-
-def make_csv(rows, headers=HEADERS, encoding="utf-8-sig") -> bytes:
-    import csv
-
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return buf.getvalue().encode(encoding)
-
-
-def make_xlsx(rows, headers=HEADERS) -> bytes:
-    wb = openpyxl.Workbook(write_only=True)
-    ws = wb.create_sheet()
-    ws.append(headers)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -73,3 +18,11 @@ def editor_user(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root-test", is_superuser=True)
+
+
+@pytest.fixture
+def numbered(demo, clerk):
+    """Issue 117 with its copies numbered (001…N) by the clerk."""
+    issue = demo["issue_117"]
+    services.copies_number(issue=issue, user=clerk)
+    return issue

@@ -11,7 +11,7 @@ from circulation import services
 from circulation.models import IssueDistribution, Recipient
 from tests.factories import BodyRecipientFactory, IssueFactory, RecipientFactory
 
-from .conftest import HEADERS, make_csv, make_xlsx, person_row
+from .files import HEADERS, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 1, 20)
 
 
-@pytest.fixture
-def numbered(demo, clerk):
-    issue = demo["issue_117"]
-    services.copies_number(issue=issue, user=clerk)
-    return issue
-
-
 def _column_matches_movements(issue) -> None:
     copies = Copy.objects.filter(issue=issue)
     truth = selectors.copy_states(copies.values_list("pk", flat=True))

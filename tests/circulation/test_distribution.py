@@ -9,12 +9,18 @@ from django.db import IntegrityError, transaction
 
 from briefs.extensions import distribution_footer, transition_guard_errors
 from briefs.models import Issue
-from briefs.signals import issue_transitioned
 from circulation import selectors, services
 from circulation.exceptions import DistributionFrozen, LedgerError, NotAllowed
 from circulation.models import AppendOnlyError, CopyMovement, DistributionSnapshot, Instruction, Recipient
 from circulation.selectors import Entry, build_bao_line
-from tests.factories import BodyRecipientFactory, DistributionListFactory, IssueFactory, RecipientFactory
+from tests.circulation.files import signed_dispatch_sheet
+from tests.factories import (
+    BodyRecipientFactory,
+    DistributionListFactory,
+    IssueFactory,
+    RecipientFactory,
+    announce_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -87,29 +93,13 @@ def test_sign_off_freezes_and_revoke_voids(clerk):
     with transaction.atomic():
         Issue.objects.filter(pk=issue.pk).update(status="signed")
         issue.refresh_from_db()
-        issue_transitioned.send(
-            sender=Issue,
-            issue=issue,
-            action="sign_off",
-            from_status="in_review",
-            to_status="signed",
-            user=clerk,
-            comment="",
-        )
+        announce_transition(issue, "sign_off", user=clerk)
     r.title = "书记"
     r.save()
     assert distribution_footer(issue).bao_line == "报：黄爱军副书记。"
     with pytest.raises(DistributionFrozen):
         services.issue_recipient_set(issue=issue, recipient=r, copies=3, user=clerk)
-    issue_transitioned.send(
-        sender=Issue,
-        issue=issue,
-        action="revoke_sign_off",
-        from_status="signed",
-        to_status="draft",
-        user=clerk,
-        comment="",
-    )
+    announce_transition(issue, "revoke_sign_off", user=clerk)
     Issue.objects.filter(pk=issue.pk).update(status="draft")
     issue.refresh_from_db()
     assert distribution_footer(issue).bao_line == "报：黄爱军书记。"
@@ -195,28 +185,13 @@ def test_instruction_records_leader_and_checks_article(demo, clerk):
         )
 
 
-def _filled_sheet(issue, fills):
-    import io
-
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
-    sheet = book.active
-    for row, (signer, day) in fills.items():
-        sheet.cell(row=row, column=8, value=signer)
-        sheet.cell(row=row, column=9, value=day)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_filled_dispatch_sheet_reimports_as_receipts(demo, clerk):
     """The exported dispatch sheet, signed on two rows, re-imports as receipts for those copies."""
     issue = demo["issue_117"]
     services.copies_number(issue=issue, user=clerk)
     services.copies_dispatch(issue=issue, date=datetime.date(2024, 1, 20), user=clerk)
     # The sheet's title takes rows 1-2 and its header row 3: 刘小涛书记 is row 4, 市委常委 row 9.
-    data = _filled_sheet(issue, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
+    data = signed_dispatch_sheet(issue, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
     assert services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk) == 13
     assert selectors.copies_not_signed_for(issue).count() == 37 - 13
     # Importing the same sheet again records nothing twice.
@@ -230,7 +205,7 @@ def test_dispatch_sheet_with_bad_date_records_nothing(demo, clerk):
     issue = demo["issue_117"]
     services.copies_number(issue=issue, user=clerk)
     services.copies_dispatch(issue=issue, date=datetime.date(2024, 1, 20), user=clerk)
-    data = _filled_sheet(issue, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
+    data = signed_dispatch_sheet(issue, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
     with pytest.raises(ImportRejected) as exc:
         services.dispatch_receipts_import(issue=issue, data=data, file_name="签收.xlsx", user=clerk)
     assert exc.value.messages == ["第 5 行“签收日期”列：请填写日期，例如 2024-01-20。"]

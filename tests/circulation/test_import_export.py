@@ -13,7 +13,7 @@ from circulation.exceptions import ImportRejected, NotAllowed
 from circulation.models import Recipient
 from circulation.resources import recipient_headers
 
-from .conftest import HEADERS, make_csv, make_xlsx, person_row
+from .files import HEADERS, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 

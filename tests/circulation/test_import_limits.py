@@ -16,7 +16,7 @@ from circulation.models import Recipient
 from tests.factories import RecipientFactory, role_user
 from zhiku import roles
 
-from .conftest import make_csv, make_xlsx, person_row
+from .files import make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 DAY = datetime.date(2024, 1, 20)
 
 
-@pytest.fixture
-def numbered(demo, clerk):
-    issue = demo["issue_117"]
-    services.copies_number(issue=issue, user=clerk)
-    return issue
-
-
 def _move(issue, clerk, kind, **kwargs):
     return services.copies_move(issue=issue, kind=kind, date=DAY, user=clerk, **kwargs)
 

@@ -7,7 +7,6 @@ import csv
 import datetime
 import io
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from circulation import selectors, services
 from circulation.models import Copy, CopyMovement, IssueDistribution
+from tests.circulation.files import signed_dispatch_sheet
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +30,6 @@ def numbered(demo, clerk):
 
 def _url(issue):
     return reverse("admin:circulation_receipts_import", args=[IssueDistribution.objects.get(issue=issue).pk])
-
-
-def _xlsx(issue, fills) -> bytes:
-    book = openpyxl.load_workbook(io.BytesIO(selectors.dispatch_sheet_export(issue, "xlsx")))
-    sheet = book.active
-    for row, (signer, day) in fills.items():
-        sheet.cell(row=row, column=8, value=signer)
-        sheet.cell(row=row, column=9, value=day)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _gbk_csv(issue, fills) -> bytes:
@@ -73,7 +62,7 @@ def test_xlsx_preview_then_confirm_records_receipts(client, numbered, clerk):
     1-2, its header row 3): the preview lists 13 receipts with their spreadsheet rows and writes
     nothing; confirming records exactly those 13."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
+    data = signed_dispatch_sheet(numbered, {4: ("刘秘书", datetime.date(2024, 1, 21)), 9: ("常委办", "2024年1月22日")})
     response = _preview(client, numbered, data, "签收.xlsx")
     assert response.status_code == 200
     plan = response.context["plan"]
@@ -109,7 +98,7 @@ def test_bad_cell_is_named_in_chinese_and_nothing_is_recorded(client, numbered, 
     """One good row and one with a date that is not a date: the page names 第 5 行“签收日期”列,
     offers no confirm button, and no receipt is recorded."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
+    data = signed_dispatch_sheet(numbered, {4: ("刘秘书", "2024-01-21"), 5: ("吴秘书", "下周")})
     response = _preview(client, numbered, data, "签收.xlsx")
     html = response.content.decode()
     assert "第 5 行“签收日期”列：请填写日期，例如 2024-01-20。" in html
@@ -121,7 +110,7 @@ def test_confirm_revalidates_and_is_all_or_nothing(client, numbered, clerk):
     """A copy destroyed between preview and confirm: the confirm step refuses the whole sheet
     with the row and column named, and records none of its receipts."""
     client.force_login(clerk)
-    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21"), 9: ("常委办", "2024-01-22")})
+    data = signed_dispatch_sheet(numbered, {4: ("刘秘书", "2024-01-21"), 9: ("常委办", "2024-01-22")})
     payload = _preview(client, numbered, data, "签收.xlsx").context["confirm_form"].initial["payload"]
     copy = Copy.objects.get(issue=numbered, serial=6)
     services.copy_movement_add(copy=copy, kind="destroyed", date=datetime.date(2024, 1, 21), user=clerk)
@@ -142,7 +131,7 @@ def test_tampered_payload_is_refused(client, numbered, clerk):
 def test_other_roles_are_refused_on_the_server(client, numbered, editor_user):
     """An editor may view the distribution but neither open the receipts page nor post to it."""
     client.force_login(editor_user)
-    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21")})
+    data = signed_dispatch_sheet(numbered, {4: ("刘秘书", "2024-01-21")})
     assert client.get(_url(numbered)).status_code == 403
     assert _preview(client, numbered, data, "签收.xlsx").status_code == 403
     assert not _receipts().exists()
@@ -154,7 +143,7 @@ def test_upload_needs_the_csrf_token(numbered, clerk):
     """Without the CSRF token the upload is refused (403) before anything is read."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(clerk)
-    data = _xlsx(numbered, {4: ("刘秘书", "2024-01-21")})
+    data = signed_dispatch_sheet(numbered, {4: ("刘秘书", "2024-01-21")})
     assert _preview(client, numbered, data, "签收.xlsx").status_code == 403
     page = client.get(_url(numbered))
     assert page.status_code == 200 and "csrfmiddlewaretoken" in page.content.decode()

@@ -18,7 +18,7 @@ from circulation.models import Recipient
 from circulation.resources import RecipientResource
 from tests.factories import RecipientFactory
 
-from .conftest import HEADERS, make_csv, make_xlsx, person_row
+from .files import HEADERS, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,6 @@ PDF), the same rows as PDF through WeasyPrint, CSV plain in UTF-8 with BOM or GB
 
 import csv
 import io
-import shutil
-import subprocess
-from pathlib import Path
 
 import openpyxl
 import pdfplumber
@@ -14,6 +11,7 @@ import pytest
 
 from circulation import selectors
 from circulation.sheets import display_width
+from tests.libreoffice import libreoffice_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -22,29 +20,6 @@ A4_LANDSCAPE = (842, 595)  # points, give or take one
 
 def _book(data: bytes):
     return openpyxl.load_workbook(io.BytesIO(data))
-
-
-def _soffice_pdf(tmp_path: Path, data: bytes, name: str) -> Path:
-    """Convert with LibreOffice in a private profile, as an office printing the file would."""
-    source = tmp_path / name
-    source.write_bytes(data)
-    profile = tmp_path / "lo-profile"
-    subprocess.run(
-        [
-            shutil.which("soffice") or "/usr/bin/soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return source.with_suffix(".pdf")
 
 
 def test_dispatch_sheet_xlsx_is_laid_out_for_a4_landscape(demo):
@@ -93,7 +68,7 @@ def test_libreoffice_prints_the_dispatch_sheet_whole_on_a4_landscape(demo, tmp_p
     """Converted by LibreOffice, the dispatch sheet is A4 landscape, shows no ###, and every
     recipient's name and full name appears whole."""
     issue = demo["issue_117"]
-    pdf = _soffice_pdf(tmp_path, selectors.dispatch_sheet_export(issue, "xlsx"), "dispatch.xlsx")
+    pdf = libreoffice_pdf(tmp_path, selectors.dispatch_sheet_export(issue, "xlsx"), "dispatch.xlsx")
     with pdfplumber.open(pdf) as doc:
         sizes = {(round(p.width), round(p.height)) for p in doc.pages}
         text = "\n".join(p.extract_text() or "" for p in doc.pages)
@@ -107,7 +82,7 @@ def test_libreoffice_prints_the_dispatch_sheet_whole_on_a4_landscape(demo, tmp_p
 
 def test_libreoffice_prints_a_long_distribution_list_one_page_wide(demo, tmp_path):
     """The distribution list converts to A4 portrait pages without ### and with long names whole."""
-    pdf = _soffice_pdf(tmp_path, selectors.distribution_export(demo["issue_117"], "xlsx"), "list.xlsx")
+    pdf = libreoffice_pdf(tmp_path, selectors.distribution_export(demo["issue_117"], "xlsx"), "list.xlsx")
     with pdfplumber.open(pdf) as doc:
         sizes = {(round(p.width), round(p.height)) for p in doc.pages}
         text = "".join((p.extract_text() or "") for p in doc.pages).replace(" ", "").replace("\n", "")

@@ -8,6 +8,8 @@ from tests.test_admin_pages import site  # noqa: F401 - the demo with one row of
 from zhiku import roles
 
 ROLE_KEYS = [roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, roles.CIRCULATION, roles.ADMINISTRATOR]
+# The shorthands the desk tests name the roles by: act(issue, people, "approve", C).
+E, C, R, SG, CI, A = ROLE_KEYS
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ from pypdf import PdfReader
 
 from briefs.desk.selectors import approval_sheet
 from briefs.models import Issue
-from zhiku import roles
 
-from .conftest import act
-
-E, C, R, SG = roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER
+from .conftest import SG, C, E, R, act
 
 
 def pdf_text(data: bytes) -> tuple[int, str]:

@@ -8,9 +8,7 @@ from briefs.desk import services
 from briefs.models import IssueComment
 from zhiku import roles
 
-from .conftest import act
-
-E, C, R, SG = roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER
+from .conftest import SG, C, E, R, act
 
 
 def comment_url(issue):

@@ -6,18 +6,8 @@ from django.urls import reverse
 
 from briefs.models import Issue, IssueEvent
 from tests.factories import UserFactory
-from zhiku import roles
 
-from .conftest import act
-
-E, C, R, SG, CI, A = (
-    roles.EDITOR,
-    roles.CHIEF_EDITOR,
-    roles.REVIEWER,
-    roles.SIGNER,
-    roles.CIRCULATION,
-    roles.ADMINISTRATOR,
-)
+from .conftest import CI, SG, C, E, R, act
 
 
 def desk(issue):

@@ -4,20 +4,12 @@ each role's start page starting with its work."""
 import pytest
 from django.urls import reverse
 
+from briefs import services
 from briefs.models import Issue
 from tests.factories import ArticleFactory, IssueFactory, NumberedIssueFactory
-from zhiku import roles
+from zhiku.actors import SYSTEM
 
-from .conftest import act
-
-E, C, R, SG, CI, A = (
-    roles.EDITOR,
-    roles.CHIEF_EDITOR,
-    roles.REVIEWER,
-    roles.SIGNER,
-    roles.CIRCULATION,
-    roles.ADMINISTRATOR,
-)
+from .conftest import CI, A, E, R, act
 
 
 @pytest.mark.django_db
@@ -35,9 +27,39 @@ def test_issue_names(series, django_assert_num_queries):
         assert str(draft) == f"{series.name}（拟）《深圳五大举措》"
     draft.subject = "新质生产力专题"
     assert str(draft) == f"{series.name}（拟）《新质生产力专题》"
-    draft.articles.get(position=1).delete()
-    draft.refresh_from_db()
-    assert draft.first_article_title == "第二篇"
+
+
+@pytest.mark.django_db
+def test_every_article_service_keeps_the_issues_cached_title(series):
+    """``Issue.first_article_title`` is written by the article services and nothing else: adding,
+    retitling, reordering and deleting articles, and the historical loader, each leave it naming
+    the first article (no signal receiver does it behind their back)."""
+
+    def cached(issue):
+        return Issue.objects.values_list("first_article_title", flat=True).get(pk=issue.pk)
+
+    draft = IssueFactory(series=series)
+    second = services.article_create(issue=draft, title="第二篇", body="<p>二</p>", position=2, user=SYSTEM)
+    assert cached(draft) == "第二篇"
+    first = services.article_create(issue=draft, title="第一篇", body="<p>一</p>", position=1, user=SYSTEM)
+    assert cached(draft) == "第一篇"
+    services.article_update(article=first, seen_version=first.version, title="第一篇（改）", user=SYSTEM)
+    assert cached(draft) == "第一篇（改）"
+    services.article_update(article=first, seen_version=first.version, position=3, user=SYSTEM)
+    assert cached(draft) == "第二篇"
+    services.articles_delete(articles=[second], user=SYSTEM)
+    assert cached(draft) == "第一篇（改）"
+    services.articles_delete(articles=[first], user=SYSTEM)
+    assert cached(draft) == ""
+    loaded = services.issue_load_historical(
+        series=series,
+        status=Issue.Status.RELEASED,
+        year=2024,
+        number=1,
+        total_number=117,
+        articles=[services.HistoricalArticle(title="存档首篇", body="<p>存</p>")],
+    )
+    assert cached(loaded) == "存档首篇"
 
 
 @pytest.mark.django_db

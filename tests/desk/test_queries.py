@@ -4,11 +4,8 @@ import pytest
 
 from briefs.desk import selectors, services
 from briefs.models import Issue
-from zhiku import roles
 
-from .conftest import act
-
-E, C = roles.EDITOR, roles.CHIEF_EDITOR
+from .conftest import C, E, act
 
 
 def _comment(issue, people, n):

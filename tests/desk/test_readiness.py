@@ -11,9 +11,7 @@ from circulation import services as circulation_services
 from tests.factories import DistributionListFactory, RecipientFactory
 from zhiku import roles
 
-from .conftest import act
-
-E, C, R, SG, CI = roles.EDITOR, roles.CHIEF_EDITOR, roles.REVIEWER, roles.SIGNER, roles.CIRCULATION
+from .conftest import CI, SG, C, E, R, act
 
 
 def at_final_stage(issue, people):
@@ -35,6 +33,12 @@ def give_distribution(issue, clerk, *, archive=2, reserve=3):
     )
 
 
+def block_sign_off_on(series, *checks):
+    """The series refuses 签发 while any of ``checks`` fails; the other items only warn."""
+    series.signoff_blocking_checks = list(checks)
+    series.save()
+
+
 @pytest.mark.django_db
 def test_series_default_blocks_on_distribution_and_responsible_editor():
     assert list(Series._meta.get_field("signoff_blocking_checks").get_default()) == [
@@ -46,8 +50,7 @@ def test_series_default_blocks_on_distribution_and_responsible_editor():
 @pytest.mark.django_db
 def test_sign_off_refused_listing_what_is_missing_in_chinese(issue, people, series):
     """With the default blocking items, no distribution and no 责任编辑 refuse 签发, both named."""
-    series.signoff_blocking_checks = ["distribution", "responsible_editor"]
-    series.save()
+    block_sign_off_on(series, "distribution", "responsible_editor")
     Issue.objects.filter(pk=issue.pk).update(responsible_editor=None)
     at_final_stage(issue, people)
     with pytest.raises(TransitionNotAllowed) as refused:
@@ -62,8 +65,7 @@ def test_sign_off_refused_listing_what_is_missing_in_chinese(issue, people, seri
 
 @pytest.mark.django_db
 def test_sign_off_passes_once_the_distribution_adds_up(issue, people, series):
-    series.signoff_blocking_checks = ["distribution", "bao_line", "responsible_editor"]
-    series.save()
+    block_sign_off_on(series, "distribution", "bao_line", "responsible_editor")
     at_final_stage(issue, people)
     give_distribution(issue, people[CI])
     items = {item.key: item for item in issue_readiness(issue)}
@@ -78,8 +80,7 @@ def test_copies_that_do_not_add_up_block(issue, people, series):
     """allocated + archive + reserve must equal 共印: a print run set by hand that differs refuses."""
     from circulation.services import issue_print_run_override_set
 
-    series.signoff_blocking_checks = ["distribution"]
-    series.save()
+    block_sign_off_on(series, "distribution")
     give_distribution(issue, people[CI], archive=2, reserve=3)  # 2 + 2 + 3 = 7
     issue_print_run_override_set(issue=issue, print_run=10, reason="印厂按 10 份起印", user=people[CI])
     at_final_stage(issue, people)
@@ -90,8 +91,7 @@ def test_copies_that_do_not_add_up_block(issue, people, series):
 
 @pytest.mark.django_db
 def test_items_the_series_does_not_block_on_only_warn(issue, people, series):
-    series.signoff_blocking_checks = []
-    series.save()
+    block_sign_off_on(series)
     at_final_stage(issue, people)
     act(issue, people, "sign_off", SG, "同意")
     assert issue.status == Issue.Status.SIGNED
@@ -99,8 +99,7 @@ def test_items_the_series_does_not_block_on_only_warn(issue, people, series):
 
 @pytest.mark.django_db
 def test_articles_without_title_or_body_are_named(issue, people, series):
-    series.signoff_blocking_checks = ["articles"]
-    series.save()
+    block_sign_off_on(series, "articles")
     issue.articles.update(body="<p> </p>")
     at_final_stage(issue, people)
     with pytest.raises(TransitionNotAllowed) as refused:

@@ -8,23 +8,10 @@ import pytest
 
 from briefs.models import Issue
 from circulation.models import IssueDistribution, Recipient
+from tests.circulation.files import HEADERS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-HEADERS = [
-    "类型",
-    "姓名",
-    "职务",
-    "简称",
-    "全称",
-    "类别",
-    "排序",
-    "通讯地址",
-    "联系方式",
-    "递送方式",
-    "默认份数",
-    "是否有效",
-]
 
 
 def test_clerk_imports_recipients_and_downloads_dispatch_sheet(e2e_demo, login, live_server, tmp_path):

@@ -7,11 +7,10 @@ from django.core import mail
 from django.urls import reverse
 
 from briefs.models import Issue
-from briefs.signals import issue_transitioned
 from jobs.mail import mail_enqueue
 from jobs.models import Job, OutgoingMail
 from jobs.runner import Outcome, job_enqueue, job_execute_attempt
-from tests.factories import ArticleFactory, NumberedIssueFactory, UserFactory
+from tests.factories import ArticleFactory, NumberedIssueFactory, UserFactory, announce_transition
 from tests.jobs import job_functions
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +75,7 @@ def test_unknown_job_kind_fails_at_enqueue():
 
 def _sign(issue, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        issue_transitioned.send(
-            sender=Issue, issue=issue, action="sign_off", from_status="in_review", to_status="signed",
-            user=None, comment="",
-        )
+        announce_transition(issue, "sign_off")
 
 
 def test_sign_off_archives_the_pdf_in_a_job(django_capture_on_commit_callbacks):

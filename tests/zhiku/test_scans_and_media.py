@@ -232,3 +232,20 @@ def test_article_images_show_to_staff_only(client, media):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"].startswith("inline")
+
+
+def test_the_archived_approval_form_has_one_way_out_the_desk_view(client, media):
+    """The 审批单 archived beside the PDF is fetched through the desk's view only: a reader who may
+    view the issue gets the archived bytes there and a 404 under /media/; a staff user who may not
+    view issues gets 403 from the desk view."""
+    issue = IssueFactory()
+    name = default_storage.save("archive/2024/lingjun-2024-117-approval.pdf", ContentFile(pdf_bytes()))
+    Issue.objects.filter(pk=issue.pk).update(archived_approval=name)
+    desk_url = reverse("briefs:issue_approval_pdf", args=[issue.pk])
+    client.force_login(UserFactory(username="staff-no-issues", is_staff=True))
+    assert client.get(desk_url).status_code == 403
+    client.force_login(role_user(roles.REVIEWER, "reviewer-approval"))
+    response = client.get(desk_url)
+    assert response.status_code == 200
+    assert response.content == default_storage.open(name).read()
+    assert client.get("/media/" + name).status_code == 404
