@@ -17,7 +17,7 @@ from jobs.runner import job_execute_attempt
 from tests.factories import UserFactory, role_user
 from zhiku import roles
 
-from .conftest import make_csv, make_xlsx, person_row
+from .files import make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 IMPORT = "admin:circulation_recipient_import"
