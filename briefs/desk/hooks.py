@@ -2,7 +2,6 @@
 
 from briefs.extensions import register_transition_guard
 from briefs.readiness import sign_off_guard
-from briefs.rendering import approval_receivers  # noqa: F401 - archives the 审批单 at 签发
 from briefs.states import Action
 
 register_transition_guard(Action.SIGN_OFF, sign_off_guard)

@@ -1,18 +1,15 @@
-"""The signed 审批单: rendered by a job once 签发 has committed and stored beside the issue PDF; forgotten
-when the sign-off is voided. Recorded through ``briefs.services.issue_archive_record`` like the PDF
-archive, so storing it neither bumps the issue's version nor meets the lock on signed issues."""
+"""The signed 审批单: rendered by a job once 签发 has committed and stored beside the issue PDF;
+forgotten when the sign-off is voided (both started by ``receivers.archive_on_transition``).
+Recorded through ``briefs.services.issue_archive_record`` like the PDF archive, so storing it
+neither bumps the issue's version nor meets the lock on signed issues."""
 
 import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.dispatch import receiver
 
 from briefs import rules, services
 from briefs.models import Issue
-from briefs.signals import issue_transitioned
-from briefs.states import Action
-from jobs.runner import job_enqueue
 
 from .approval import render_approval_pdf
 
@@ -58,18 +55,3 @@ def approval_archive_clear(*, issue_id: int) -> None:
     services.issue_archive_forget(issue_id=issue_id, fields=["archived_approval", "archived_approval_sha256"])
     storage = issue.archived_approval.storage
     transaction.on_commit(lambda: storage.delete(name))
-
-
-@receiver(issue_transitioned, dispatch_uid="briefs.rendering.approval_on_transition")
-def approval_on_transition(sender, issue, action, **kwargs):
-    if action == Action.SIGN_OFF:
-        # Rendered by a job once the sign-off has committed (in-process without a broker); the
-        # key makes a retried or repeated enqueue store it once. If it fails for good, the desk
-        # renders the form on download.
-        job_enqueue(
-            "briefs.rendering.approval_receivers.approval_archive",
-            params={"issue_id": issue.pk},
-            key="archive-approval:%s:%s" % (issue.pk, issue.version),
-        )
-    elif action == Action.REVOKE_SIGN_OFF:
-        approval_archive_clear(issue_id=issue.pk)
