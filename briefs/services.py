@@ -288,15 +288,8 @@ def issue_load_historical(
     """
     _require_system(actor)
     issue = Issue(
-        series=series,
-        status=status,
-        year=year,
-        number=number,
-        total_number=total_number,
-        issue_date=issue_date,
-        responsible_editor=responsible_editor,
-        classification=classification,
-        print_run=print_run,
+        series=series, status=status, year=year, number=number, total_number=total_number, issue_date=issue_date,
+        responsible_editor=responsible_editor, classification=classification, print_run=print_run,
         created_by=created_by,
     )
     _save(issue, actor, transition=True)

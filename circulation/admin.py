@@ -98,6 +98,18 @@ class ToolPageMixin:
             {**self.admin_site.each_context(request), "title": title, "opts": self.model._meta, **context},
         )
 
+    def _distribution_page(self, request, template, title, dist, **context):
+        """A page of one issue's distribution: its object crumb, the issue named in the title."""
+        issue = dist.issue
+        return self._page(
+            request,
+            "admin/circulation/issuedistribution/" + template,
+            title % {"issue": issue},
+            original=dist,
+            issue=issue,
+            **context,
+        )
+
 
 @admin.register(Recipient)
 class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
@@ -534,12 +546,11 @@ class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAd
                 else:
                     if plan.receipts:
                         confirm_form = ReceiptsConfirmForm.for_file(request, dist, sheet.name, data)
-        return self._page(
+        return self._distribution_page(
             request,
-            "admin/circulation/issuedistribution/receipts_import.html",
-            gettext("Import receipts: %(issue)s") % {"issue": issue},
-            original=dist,
-            issue=issue,
+            "receipts_import.html",
+            gettext("Import receipts: %(issue)s"),
+            dist,
             upload_form=upload_form,
             confirm_form=confirm_form,
             plan=plan,
@@ -628,12 +639,11 @@ class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAd
                     )
                     return HttpResponseRedirect(request.path)
         lines = selectors.receipt_status(issue)
-        return self._page(
+        return self._distribution_page(
             request,
-            "admin/circulation/issuedistribution/receipt_status.html",
-            gettext("Receipts: %(issue)s") % {"issue": issue},
-            original=dist,
-            issue=issue,
+            "receipt_status.html",
+            gettext("Receipts: %(issue)s"),
+            dist,
             lines=lines,
             signed=[ln for ln in lines if ln.complete],
             unsigned=[ln for ln in lines if not ln.complete],

@@ -382,12 +382,7 @@ def supplement_add(*, issue: Issue, recipient: Recipient, copies: int, date: dat
             _("Additional copies are recorded after 签发; before it, add the recipient to the distribution.")
         )
     supplement = Supplement(
-        issue=issue,
-        recipient=recipient,
-        copies=copies,
-        date=date,
-        note=note,
-        created_by=user,
+        issue=issue, recipient=recipient, copies=copies, date=date, note=note, created_by=user,
         **recipient.addressed_as(),
     )
     supplement.full_clean()
