@@ -94,6 +94,8 @@ class ChoiceLabelWidget(widgets.Widget):
         self.default = default
         self._codes: dict[str, str] = {}
         self._language = None
+        self._labels: dict[str, str] = {}
+        self._labels_language = None
 
     def codes(self) -> dict[str, str]:
         """Label (and code) → code in the active language; built once per language, not per cell."""
@@ -119,7 +121,12 @@ class ChoiceLabelWidget(widgets.Widget):
         return code
 
     def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices).get(value, value or ""))
+        # Code → label, translated once per language rather than once per cell of an export.
+        language = translation.get_language()
+        if language != self._labels_language or not self._labels:
+            self._labels = {code: str(label) for code, label in self.choices}
+            self._labels_language = language
+        return self._labels.get(value, value or "")
 
 
 class PositiveIntegerWidget(widgets.Widget):
