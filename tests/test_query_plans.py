@@ -92,11 +92,16 @@ EVERY_QUERY_LISTS = [*LISTS, ("admin:circulation_copy_changelist", "issue__id__e
 
 
 @pytest.mark.parametrize(("url_name", "query", "table"), EVERY_QUERY_LISTS)
-def test_every_query_of_a_big_list_reads_an_index(archive, db, client, url_name, query, table):
+def test_every_query_of_a_big_list_reads_an_index(archive, db, client, monkeypatch, url_name, query, table):
     """Every query the page runs — the filters' choices (the latest issues with records, the
     recipients with copies) and the paginator's capped count included, not only the first page —
     is planned without a sequential scan of copies, movements, articles or events (PostgreSQL),
-    and without sorting one of them or de-duplicating anything in a temporary B-tree (SQLite)."""
+    and without sorting one of them or de-duplicating anything in a temporary B-tree (SQLite).
+    The cap is lowered below the test archive's size, as the real archive is above 10,000 rows
+    (a count covering the whole of a small table may rightly be planned as a scan)."""
+    from zhiku.admin_paging import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "cap", 500)
     client.force_login(archive)
     plans = []
     with connection.cursor() as cursor:
