@@ -372,19 +372,32 @@ def dispatch_rows(issue) -> list[DispatchRow]:
 
     dist = issue_distribution(issue)
     numbers = copies_with_numbers(issue)
+    # Positional and unpacked (a row per recipient, thousands per export); fields as in Entry.
     rows = [
         DispatchRow(
-            serial=index,
-            printed_name=e.printed_name,
-            full_name=e.full_name,
-            category=e.category,
-            copies=e.copies,
-            copy_numbers=serial_ranges(numbers.get(e.recipient_id, [])),
-            channel=e.channel,
-            mailing_address=e.mailing_address,
-            contact=e.contact,
+            index,
+            printed_name,
+            full_name,
+            category,
+            copies,
+            serial_ranges(numbers[recipient_id]) if recipient_id in numbers else "",
+            channel,
+            mailing_address,
+            contact,
         )
-        for index, e in enumerate(dist.entries, start=1)
+        for index, (
+            recipient_id,
+            printed_name,
+            category,
+            _section,
+            _group,
+            _position,
+            copies,
+            full_name,
+            channel,
+            mailing_address,
+            contact,
+        ) in enumerate(dist.entries, start=1)
     ]
     supplements = Supplement.objects.filter(issue=issue).select_related("recipient").order_by("created_at", "id")
     numbered = supplement_numbers(issue)
@@ -495,18 +508,9 @@ def dispatch_sheet(issue):
         subtitle=subtitle,
         columns=columns,
         rows=[
-            [
-                r.serial,
-                r.printed_name,
-                r.full_name,
-                r.copies,
-                r.copy_numbers,
-                channels.get(r.channel, r.channel),
-                r.note,
-                "",
-                "",
-            ]
-            for r in rows
+            # Unpacked, not read by attribute: this runs once per recipient.
+            [serial, printed_name, full_name, copies, numbers, channels.get(channel, channel), note, "", ""]
+            for serial, printed_name, full_name, _category, copies, numbers, channel, _address, _contact, note in rows
         ],
         totals=[_("Total"), "", "", sum(r.copies for r in rows), "", "", "", "", ""],
         landscape=True,
