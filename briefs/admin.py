@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
+from zhiku.admin_paging import CappedCountAdminMixin
 
 from . import extensions, rules, selectors, services, workflow
 from .desk.admin_display import RenderedBodyMixin
@@ -408,7 +409,7 @@ def workflow_panel_context(issue: Issue, user) -> dict:
 
 
 @admin.register(Article)
-class ArticleAdmin(RenderedBodyMixin, ExtensibleAdmin, ServiceWriteAdmin):
+class ArticleAdmin(CappedCountAdminMixin, RenderedBodyMixin, ExtensibleAdmin, ServiceWriteAdmin):
     form = VersionedForm
     extension_page = "article"
     what_changed_url_name = "admin:briefs_article_diff"
@@ -416,10 +417,9 @@ class ArticleAdmin(RenderedBodyMixin, ExtensibleAdmin, ServiceWriteAdmin):
     list_select_related = ["issue", "issue__series"]
     search_fields = ["title", "byline"]
     list_filter = ["issue__series", "issue__status"]
-    # Newest issue first, served by the article_issue_desc_position index; no exact total (a
-    # count of every article) unless a filter is on.
+    # Newest issue first, served by the article_issue_desc_position index; the count stops at
+    # 10,000 (CappedCountAdminMixin) instead of reading every article.
     ordering = ["-issue_id", "position", "id"]
-    show_full_result_count = False
     autocomplete_fields = ["issue"]
     fields = ["issue", "position", "title", "byline", "body", "seen_version", "diff_link"]
     readonly_fields = ["diff_link"]
@@ -543,13 +543,13 @@ class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(IssueEvent)
-class IssueEventAdmin(ReadOnlyAdmin):
+class IssueEventAdmin(CappedCountAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "issue", "action", "stage_name", "actor", "comment"]
     list_select_related = ["issue__series", "actor"]
-    list_filter = ["action", "to_status"]
-    date_hierarchy = "created_at"
+    # By date through fixed choices (today, past 7 days, this month, this year): a date hierarchy
+    # would read the distinct dates of every event on each page.
+    list_filter = ["action", "to_status", ("created_at", admin.DateFieldListFilter)]
     ordering = ["-id"]  # newest first, by the primary key: no join to the issue table, no sort
-    show_full_result_count = False
 
 
 @admin.register(Notification)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,6 +22,7 @@ from briefs import rules
 from jobs.models import Job
 from zhiku import roles
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
+from zhiku.admin_paging import CappedCountAdminMixin
 
 from . import jobs as circulation_jobs
 from . import selectors, services, sheets, tables
@@ -825,23 +827,45 @@ class MovementInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class IssueFilter(admin.SimpleListFilter):
-    """By issue, listing only the issues the records belong to, named in one query (issue names
-    need their series)."""
+    """By issue: the latest issues that have records (and the chosen one), named in one query.
+    Not every issue in the ledger: that list grows with the archive and is read (and rendered)
+    on every page; an older issue's records are reached from the issue's own pages."""
 
-    title = _("Issue")
+    title = _("Issue (latest)")
     parameter_name = "issue__id__exact"
+    latest = 20
 
     def lookups(self, request, model_admin):
         from briefs.models import Issue
 
-        issue_ids = model_admin.model.objects.values("issue_id")
-        return [
-            (str(issue.pk), str(issue)) for issue in Issue.objects.filter(pk__in=issue_ids).select_related("series")
-        ]
+        # Newest issue first through the issue's primary key, each probed in the records' issue
+        # index: the walk stops after ``latest`` hits instead of reading every record.
+        with_records = Exists(model_admin.model.objects.filter(issue_id=OuterRef("pk")))
+        issues = list(Issue.objects.filter(with_records).select_related("series").order_by("-id")[: self.latest])
+        value = self.value()
+        if value and value.isdigit() and all(str(issue.pk) != value for issue in issues):
+            issues += Issue.objects.filter(pk=value).select_related("series")
+        return [(str(issue.pk), str(issue)) for issue in issues]
 
     def queryset(self, request, queryset):
         value = self.value()
         return queryset.filter(issue_id=value) if value and value.isdigit() else queryset
+
+
+class RecipientFilter(admin.SimpleListFilter):
+    """By recipient: those with copies in the ledger, each found by one probe of the copies'
+    recipient index (Django's RelatedOnlyFieldListFilter reads every copy for the distinct ones)."""
+
+    title = _("Recipient")
+    parameter_name = "recipient__id__exact"
+
+    def lookups(self, request, model_admin):
+        with_copies = Exists(Copy.objects.filter(recipient_id=OuterRef("pk")))
+        return [(str(r.pk), str(r)) for r in Recipient.objects.filter(with_copies)]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(recipient_id=value) if value and value.isdigit() else queryset
 
 
 class CopyStateFilter(admin.SimpleListFilter):
@@ -861,7 +885,7 @@ class CopyStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Copy)
-class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CopyAdmin(CappedCountAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The copy ledger: each copy labelled by whom it is for (存档 / 备用 / 增发 too), its status,
     filters by issue, recipient and status; several copies are recorded at once on the issue's
     签收情况 page (the action below takes the chosen copies there)."""
@@ -871,13 +895,12 @@ class CopyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # Newest issue first, copies in order: the copy_issue_desc_serial index (and, filtered to copies
     # not signed for, copy_not_signed_for) serves it without sorting the ledger.
     ordering = ["-issue_id", "serial"]
-    show_full_result_count = False
     list_filter = [
         IssueFilter,
         CopyStateFilter,
         SignedForFilter,
         "purpose",
-        ("recipient", admin.RelatedOnlyFieldListFilter),
+        RecipientFilter,
     ]
     search_fields = ["printed_name"]
     readonly_fields = ["issue", "serial", "purpose", "recipient", "printed_name", "created_at"]
@@ -984,7 +1007,7 @@ class MovementForm(forms.ModelForm):
 
 
 @admin.register(CopyMovement)
-class CopyMovementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+class CopyMovementAdmin(CappedCountAdminMixin, AppendOnlyAdminMixin, admin.ModelAdmin):
     """Movements are added, never changed or deleted."""
 
     form = MovementForm
@@ -993,7 +1016,6 @@ class CopyMovementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["copy", "copy__issue", "copy__issue__series", "created_by"]
     list_filter = ["kind", "date"]
     ordering = ["-id"]  # newest first, by the primary key: no join to copies and issues, no sort
-    show_full_result_count = False
     raw_id_fields = ["copy"]
     fields = ["copy", "kind", "signer", "date", "note"]
 

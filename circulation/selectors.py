@@ -3,7 +3,7 @@ the copy ledger's open receipts. Every function here runs a constant number of q
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 
@@ -31,9 +31,8 @@ SEP_SECTIONS = "；"
 END = "。"
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One recipient of one issue, in print order."""
+class Entry(NamedTuple):
+    """One recipient of one issue, in print order (a tuple: thousands are made per export)."""
 
     recipient_id: int | None
     printed_name: str
@@ -46,11 +45,6 @@ class Entry:
     channel: str = ""
     mailing_address: str = ""
     contact: str = ""
-
-    @classmethod
-    def from_stored(cls, row) -> "Entry":
-        """The entry a frozen ``SnapshotEntry`` holds (it stores every field of an Entry)."""
-        return cls(**{f.name: getattr(row, f.name) for f in dataclass_fields(cls)})
 
 
 @dataclass
@@ -123,6 +117,29 @@ def current_snapshot(issue) -> DistributionSnapshot | None:
     return DistributionSnapshot.objects.filter(issue=issue, voided_at__isnull=True).first()
 
 
+class _Addressee(NamedTuple):
+    """The recipient columns an entry needs, read as a tuple: a distribution of thousands of
+    recipients is built without a model instance per row (that was most of an export's time)."""
+
+    id: int
+    printed_name: str
+    category: str
+    full_name: str
+    channel: str
+    mailing_address: str
+    contact: str
+    default_copies: int
+    is_active: bool
+    protocol_order: int
+
+
+_ADDRESSEE_FIELDS = _Addressee._fields[1:]
+
+
+def _addressee(values) -> _Addressee:
+    return _Addressee._make(values)
+
+
 def live_distribution(issue) -> Distribution:
     """The distribution as the lists and the issue's changes make it now (5 queries).
 
@@ -137,64 +154,65 @@ def live_distribution(issue) -> Distribution:
     result.reserve_copies = dist.reserve_copies
     result.print_run_override = dist.print_run_override
     result.print_run_override_reason = dist.print_run_override_reason
-    issue_lists = list(
-        IssueList.objects.filter(distribution=dist)
-        .select_related("distribution_list")
-        .prefetch_related(
-            Prefetch(
-                "distribution_list__groups",
-                queryset=DistributionGroup.objects.order_by("section", "position", "id").prefetch_related(
-                    Prefetch(
-                        "members",
-                        queryset=GroupMember.objects.select_related("recipient").order_by(
-                            "position", "recipient__protocol_order", "id"
-                        ),
-                    )
-                ),
-            )
-        )
-    )
+    list_ids = list(IssueList.objects.filter(distribution=dist).values_list("distribution_list_id", flat=True))
+    groups_by_list: dict[int, list[tuple[int, int, int]]] = {}
+    for group_id, list_id, section, position in (
+        DistributionGroup.objects.filter(distribution_list_id__in=list_ids)
+        .order_by("section", "position", "id")
+        .values_list("id", "distribution_list_id", "section", "position")
+    ):
+        groups_by_list.setdefault(list_id, []).append((group_id, section, position))
+    members: dict[int, list[_Addressee]] = {}
+    for group_id, *values in (
+        GroupMember.objects.filter(group__distribution_list_id__in=list_ids)
+        .order_by("position", "recipient__protocol_order", "id")
+        .values_list("group_id", "recipient_id", *("recipient__" + f for f in _ADDRESSEE_FIELDS))
+    ):
+        members.setdefault(group_id, []).append(_addressee(values))
+    # (included, copies, addressee) of each recipient the issue adds, leaves out or changes
     adjustments = {
-        a.recipient_id: a for a in IssueRecipient.objects.filter(distribution=dist).select_related("recipient")
+        values[0]: (included, copies, _addressee(values))
+        for included, copies, *values in IssueRecipient.objects.filter(distribution=dist)
+        .order_by("id")
+        .values_list("included", "copies", "recipient_id", *("recipient__" + f for f in _ADDRESSEE_FIELDS))
     }
     seen: set[int] = set()
     entries: list[Entry] = []
     section_base = 0
     order = 0
-    for issue_list in issue_lists:
+    for list_id in list_ids:
         max_section = 0
-        for group in issue_list.distribution_list.groups.all():
-            max_section = max(max_section, group.section)
-            for member in group.members.all():
-                recipient = member.recipient
-                adj = adjustments.get(recipient.pk)
-                if recipient.pk in seen or not recipient.is_active or (adj is not None and not adj.included):
+        for group_id, section, position in groups_by_list.get(list_id, []):
+            max_section = max(max_section, section)
+            for recipient in members.get(group_id, []):
+                adj = adjustments.get(recipient.id)
+                if recipient.id in seen or not recipient.is_active or (adj is not None and not adj[0]):
                     continue
-                seen.add(recipient.pk)
+                seen.add(recipient.id)
                 order += 1
-                entries.append(_entry(recipient, adj, section_base + group.section, group.position, order))
+                entries.append(_entry(recipient, adj and adj[1], section_base + section, position, order))
         section_base += max_section
     # Additions the lists do not hold: one group in a section of their own, at the end.
     additions = sorted(
-        (a for a in adjustments.values() if a.included and a.recipient_id not in seen),
-        key=lambda a: (a.recipient.protocol_order, a.recipient_id),
+        (adj for recipient_id, adj in adjustments.items() if adj[0] and recipient_id not in seen),
+        key=lambda adj: (adj[2].protocol_order, adj[2].id),
     )
-    for adj in additions:
+    for _included, copies, recipient in additions:
         order += 1
-        entries.append(_entry(adj.recipient, adj, section_base + 1, 1, order))
+        entries.append(_entry(recipient, copies, section_base + 1, 1, order))
     result.entries = entries
     return result
 
 
-def _entry(recipient, adj, section: int, group: int, position: int) -> Entry:
-    copies = adj.copies if adj is not None and adj.copies else recipient.default_copies
+def _entry(recipient, copies: int | None, section: int, group: int, position: int) -> Entry:
+    """``copies``: the issue's own number for the recipient, if it sets one."""
     return Entry(
-        recipient_id=recipient.pk,
+        recipient_id=recipient.id,
         category=recipient.category,
         section=section,
         group=group,
         position=position,
-        copies=copies,
+        copies=copies or recipient.default_copies,
         mailing_address=recipient.mailing_address,
         contact=recipient.contact,
         **recipient.addressed_as(),
@@ -206,7 +224,9 @@ def issue_distribution(issue) -> Distribution:
     snapshot = current_snapshot(issue)
     if snapshot is None:
         return live_distribution(issue)
-    entries = [Entry.from_stored(e) for e in snapshot.entries.order_by("position")]
+    # A frozen SnapshotEntry stores every field of an Entry; read as tuples, not model instances,
+    # so a signed distribution of thousands of entries stays cheap.
+    entries = [Entry._make(values) for values in snapshot.entries.order_by("position").values_list(*Entry._fields)]
     return Distribution(
         entries=entries,
         archive_copies=snapshot.archive_copies,
@@ -331,8 +351,7 @@ __all__ = ["Category", "Distribution", "Entry", "build_bao_line", "distribution_
 # --- sheets (exports) ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DispatchRow:
+class DispatchRow(NamedTuple):
     """One row of the dispatch sheet: a recipient of the signed (or live) distribution, or 增发."""
 
     serial: int
@@ -357,19 +376,32 @@ def dispatch_rows(issue) -> list[DispatchRow]:
 
     dist = issue_distribution(issue)
     numbers = copies_with_numbers(issue)
+    # Positional and unpacked (a row per recipient, thousands per export); fields as in Entry.
     rows = [
         DispatchRow(
-            serial=index,
-            printed_name=e.printed_name,
-            full_name=e.full_name,
-            category=e.category,
-            copies=e.copies,
-            copy_numbers=serial_ranges(numbers.get(e.recipient_id, [])),
-            channel=e.channel,
-            mailing_address=e.mailing_address,
-            contact=e.contact,
+            index,
+            printed_name,
+            full_name,
+            category,
+            copies,
+            serial_ranges(numbers[recipient_id]) if recipient_id in numbers else "",
+            channel,
+            mailing_address,
+            contact,
         )
-        for index, e in enumerate(dist.entries, start=1)
+        for index, (
+            recipient_id,
+            printed_name,
+            category,
+            _section,
+            _group,
+            _position,
+            copies,
+            full_name,
+            channel,
+            mailing_address,
+            contact,
+        ) in enumerate(dist.entries, start=1)
     ]
     supplements = Supplement.objects.filter(issue=issue).select_related("recipient").order_by("created_at", "id")
     numbered = supplement_numbers(issue)
@@ -487,8 +519,9 @@ def dispatch_sheet(issue):
         _("Dispatch sheet"),
         columns=columns,
         rows=[
-            [r.serial, r.printed_name, r.full_name, r.copies, r.copy_numbers, channels.get(r.channel, r.channel), r.note, "", ""]
-            for r in rows
+            # Unpacked, not read by attribute: this runs once per recipient.
+            [serial, printed_name, full_name, copies, numbers, channels.get(channel, channel), note, "", ""]
+            for serial, printed_name, full_name, _category, copies, numbers, channel, _address, _contact, note in rows
         ],
         totals=[_("Total"), "", "", sum(r.copies for r in rows), "", "", "", "", ""],
         landscape=True,

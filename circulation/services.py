@@ -1,7 +1,7 @@
 """Writes of circulation. Every public write takes the acting user and checks, on the server,
 that the user holds the 发行 role (or is a superuser); a signed issue's distribution is frozen."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date as date_type
 
 from django.core.exceptions import ValidationError
@@ -162,7 +162,7 @@ def snapshot_freeze(*, issue: Issue, user=None) -> DistributionSnapshot | None:
         snapshot.full_clean()
         snapshot.save()
         SnapshotEntry.objects.bulk_create(
-            SnapshotEntry(snapshot=snapshot, **asdict(e)) for e in live.entries
+            SnapshotEntry(snapshot=snapshot, **e._asdict()) for e in live.entries
         )
         return snapshot
 
