@@ -205,17 +205,20 @@ def live_distribution(issue) -> Distribution:
 
 
 def _entry(recipient, copies: int | None, section: int, group: int, position: int) -> Entry:
-    """``copies``: the issue's own number for the recipient, if it sets one."""
+    """``recipient``: a Recipient or its ``_Addressee`` tuple; ``copies``: the issue's own number
+    for the recipient, if it sets one."""
     return Entry(
         recipient_id=recipient.id,
+        printed_name=recipient.printed_name,
         category=recipient.category,
         section=section,
         group=group,
         position=position,
         copies=copies or recipient.default_copies,
+        full_name=recipient.full_name,
+        channel=recipient.channel,
         mailing_address=recipient.mailing_address,
         contact=recipient.contact,
-        **recipient.addressed_as(),
     )
 
 
