@@ -133,7 +133,11 @@ def test_the_count_stops_at_the_cap_and_says_so(archive, db, client, monkeypatch
     assert len(counts) == 1 and "LIMIT 501" in counts[0], counts
     response = client.get(url)
     assert response.context["cl"].result_count == 501
-    assert "超过 500" in response.content.decode()
+    content = response.content.decode()
+    assert "超过 500" in content
+    # The action bar offers every copy without claiming the capped count as the total.
+    assert "选择全部（超过 500）" in content and "已选择全部（超过 500）" in content
+    assert "超过 500 条结果" in content and "501" not in content
 
 
 def test_a_short_list_shows_its_exact_count(archive, db, client):

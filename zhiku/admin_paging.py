@@ -28,6 +28,17 @@ class CappedCountPaginator(Paginator):
     def capped_label(self) -> str:
         return gettext("more than %(count)s") % {"count": number_format(self.cap, force_grouping=True)}
 
+    def capped_results_label(self) -> str:
+        return gettext("%(count)s results") % {"count": self.capped_label()}
+
+    # The search bar's "N results" (templates/admin/search_form.html) and the action bar's "select
+    # all N" (templates/admin/actions.html) would otherwise print cap + 1.
+    def select_all_label(self) -> str:
+        return gettext("Select all (%(count)s)") % {"count": self.capped_label()}
+
+    def all_selected_label(self) -> str:
+        return gettext("All (%(count)s) selected") % {"count": self.capped_label()}
+
 
 class CappedCountAdminMixin:
     """``show_full_result_count = False`` only spares the second count; this caps the first one."""
