@@ -19,7 +19,7 @@ from django.db import connection
 
 from briefs.models import Issue
 
-from . import text
+from . import search_cache, text
 from .models import ArticleCluster, Cluster, SearchDocument, SearchText
 
 DOCS = SearchDocument._meta.db_table
@@ -320,7 +320,10 @@ class Search:
 def search(term: str, *, user=None, filters: SearchFilters | None = None, facets: bool = True,
            dedupe: bool = True, page: int | None = None, page_size: int = 20) -> Search:
     """Articles ``user`` may see that match ``term`` and ``filters``, best first, with their total
-    and facet counts: every one, or only page ``page`` (1-based; past the end, the last page)."""
+    and facet counts: every one, or only page ``page`` (1-based; past the end, the last page).
+
+    Every match is ranked and counted once per query, filters and visible statuses, then served
+    from the cache (``clusters.search_cache``) until something a search reads changes."""
     term = (term or "").strip()
     needles = text.parse_query(term)
     result = Search(term=term, needles=needles, ids=[])
@@ -332,21 +335,50 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
         "dedupe": dedupe,
         "facets": facets,
         "runs": text.joined_runs(term),
-        "window": None if page is None else ((max(page, 1) - 1) * page_size, page_size),
     }
-    rows = _matches(needles, every=True, **options)
-    if not _total(rows) and len(needles) > 1:
-        rows = _matches(needles, every=False, **options)
-        result.any_word = True
-    result.total = _total(rows)
-    result.ids = [row[1] for row in rows if row[0] == 0]
-    if page is not None and not result.ids and result.total:
-        last = (result.total - 1) // page_size + 1
-        return search(term, user=user, filters=filters, facets=facets, dedupe=dedupe, page=last, page_size=page_size)
+    window = None if page is None else ((max(page, 1) - 1) * page_size, page_size)
+    if search_cache.usable():
+        statuses = options["statuses"]
+        cache_key = search_cache.key(
+            [(n.text, n.quoted) for n in needles],
+            options["runs"],
+            None if statuses is None else sorted(statuses),
+            options["filters"],
+            dedupe,
+            facets,
+        )
+        ranked = search_cache.get(cache_key)
+        if ranked is None:
+            ranked = _ranked(needles, **options, window=None)
+            search_cache.put(cache_key, ranked)
+        ids, result.total, result.any_word, facet_rows = ranked
+        if window is not None:
+            page = min(max(page, 1), max(1, (result.total - 1) // page_size + 1))
+            ids = ids[(page - 1) * page_size : page * page_size]
+    else:
+        # This connection's own writes are not committed yet: nothing is read from or stored in
+        # the cache, and only the page asked for leaves the database.
+        ids, result.total, result.any_word, facet_rows = _ranked(needles, **options, window=window)
+        if page is not None and not ids and result.total:
+            last = (result.total - 1) // page_size + 1
+            return search(term, user=user, filters=filters, facets=facets, dedupe=dedupe, page=last, page_size=page_size)
+    result.ids = list(ids)
     result.page = page
     if facets and result.total:
-        result.facets = _facets(rows)
+        result.facets = _facets(facet_rows)
     return result
+
+
+def _ranked(needles, *, window, **options) -> tuple[list[int], int, bool, list[tuple]]:
+    """(ids best first — all, or the ``window`` — the exact total, whether only any word matched,
+    the facet rows)."""
+    rows = _matches(needles, every=True, window=window, **options)
+    any_word = False
+    if not _total(rows) and len(needles) > 1:
+        rows = _matches(needles, every=False, window=window, **options)
+        any_word = True
+    ids = [row[1] for row in rows if row[0] == 0]
+    return ids, _total(rows), any_word, [tuple(row) for row in rows if row[0] in (1, 2)]
 
 
 def _total(rows) -> int:
