@@ -11,12 +11,14 @@ on, so every earlier entry is never read again (they expire on their own). The g
 when the write is made and again when its transaction commits: a search run by another connection
 in between (which still sees the old rows) is stored under the in-between generation and dropped
 at the commit. A connection with such a write not yet committed neither reads nor stores: what it
-sees is not what everybody else will.
+sees is not what everybody else will. Only a cache every process shares is used
+(``CLUSTERS_SEARCH_CACHE``, on with Redis): another worker's memory would miss the generation.
 """
 
 import hashlib
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -49,7 +51,10 @@ def invalidate() -> None:
 
 
 def usable() -> bool:
-    """False while this connection holds a search-relevant write not yet committed."""
+    """False when the cache is not shared by every process (``CLUSTERS_SEARCH_CACHE``), and while
+    this connection holds a search-relevant write not yet committed."""
+    if not settings.CLUSTERS_SEARCH_CACHE:
+        return False
     return not any(callback is _bump_after_commit for _sids, callback, _robust in connection.run_on_commit)
 
 

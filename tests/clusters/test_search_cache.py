@@ -98,3 +98,12 @@ def test_the_generation_moves_again_at_commit(chips):
         chips[0].save()
         during = search_cache.generation()
     assert search_cache.generation() != during
+
+
+def test_no_stored_results_without_a_shared_cache(chips, settings, django_assert_num_queries):
+    """Without a cache every process shares (no Redis: each worker has its own memory), each
+    search asks the database: a write made through another worker could not reach stored results."""
+    settings.CLUSTERS_SEARCH_CACHE = False
+    archive.search("芯片", facets=False, page=1)
+    with django_assert_num_queries(1):
+        archive.search("芯片", facets=False, page=1)
