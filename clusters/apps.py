@@ -26,7 +26,7 @@ class ClustersConfig(AppConfig):
 
     def ready(self):
         from briefs.extensions import register_admin_extension, register_article_search, register_demo_loader
-        from briefs.models import Article, Issue
+        from briefs.models import Article, Issue, Series
         from zhiku import roles
 
         from . import receivers, text
@@ -42,7 +42,7 @@ class ClustersConfig(AppConfig):
         post_delete.connect(
             receivers.search_text_deleted, sender=SearchText, dispatch_uid="clusters.search_text_deleted"
         )
-        for model in (Issue, ArticleCluster, Cluster):
+        for model in (Issue, Series, ArticleCluster, Cluster):
             for signal in (post_save, post_delete):
                 signal.connect(
                     receivers.search_input_changed, sender=model, dispatch_uid=f"clusters.search_input.{model.__name__}"

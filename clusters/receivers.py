@@ -15,6 +15,6 @@ def search_text_deleted(sender, instance, **kwargs):
 
 
 def search_input_changed(sender, raw=False, **kwargs):
-    # An issue (status, date, series), a tag or a cluster: what a search shows or counts. Fixtures
-    # too: stored results must not outlive the rows they were computed from.
+    # An issue (status, date, series), a series' name, a tag or a cluster: what a search shows or
+    # counts. Fixtures too: stored results must not outlive the rows they were computed from.
     search_cache.invalidate()

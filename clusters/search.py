@@ -360,9 +360,10 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
         )
         ranked = search_cache.get(cache_key)
         if ranked is None:
-            ranked = _ranked(needles, **options, window=None)
+            ids, total, any_word, facet_rows = _ranked(needles, **options, window=None)
+            ranked = (ids, total, any_word, _facets(facet_rows) if facets and total else Facets())
             search_cache.put(cache_key, ranked)
-        ids, result.total, result.any_word, facet_rows = ranked
+        ids, result.total, result.any_word, result.facets = ranked
         if window is not None:
             page = min(max(page, 1), max(1, (result.total - 1) // page_size + 1))
             ids = ids[(page - 1) * page_size : page * page_size]
@@ -373,10 +374,10 @@ def search(term: str, *, user=None, filters: SearchFilters | None = None, facets
         if page is not None and not ids and result.total:
             last = (result.total - 1) // page_size + 1
             return search(term, user=user, filters=filters, facets=facets, dedupe=dedupe, page=last, page_size=page_size)
+        if facets and result.total:
+            result.facets = _facets(facet_rows)
     result.ids = list(ids)
     result.page = page
-    if facets and result.total:
-        result.facets = _facets(facet_rows)
     return result
 
 
@@ -444,7 +445,19 @@ class SearchResult:
 
 
 def results(*, search: Search, ids: list[int]) -> list[SearchResult]:
-    """One page of results, in ``ids``' order: highlighted title, issue, tags, snippet. Three queries."""
+    """One page of results, in ``ids``' order: highlighted title, issue, tags, snippet. Three queries,
+    or none when the same page of the same query was shown since the last change (the cache)."""
+    if not search_cache.usable():
+        return _results(search, ids)
+    cache_key = search_cache.key("results", list(ids), [(n.text, n.quoted) for n in search.needles])
+    page = search_cache.get(cache_key)
+    if page is None:
+        page = _results(search, ids)
+        search_cache.put(cache_key, page)
+    return page
+
+
+def _results(search: Search, ids: list[int]) -> list[SearchResult]:
     documents = {
         d.article_id: d
         for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("issue__series")

@@ -37,6 +37,26 @@ def test_a_repeated_search_and_its_next_pages_read_no_index(chips, django_assert
     assert archive.search("芯片", facets=False, page=9).page == 3  # past the end: the last page
 
 
+def test_a_page_of_results_is_built_once_and_rebuilt_after_a_change(chips, node, django_assert_num_queries):
+    """The titles, issue, tags and snippets of a page shown before come from the cache; a new
+    title, a renamed series or a new tag shows at once."""
+    found = archive.search("芯片", facets=False, page=1)
+    first = archive.results(search=found, ids=found.ids)
+    with django_assert_num_queries(0):
+        again = archive.results(search=archive.search("芯片", facets=False, page=1), ids=found.ids)
+    assert [str(r.title) for r in again] == [str(r.title) for r in first]
+    article = next(a for a in chips if a.pk == found.ids[0])
+    article.title = "芯片新题"
+    article.save()
+    assert str(archive.results(search=found, ids=found.ids)[0].title) == "<mark>芯片</mark>新题"
+    series = article.issue.series
+    series.name = "决策参考"
+    series.save()
+    assert archive.results(search=found, ids=found.ids)[0].issue.series.name == "决策参考"
+    ArticleCluster.objects.create(article=article, cluster=node("智能机器人"))
+    assert [c.name for c in archive.results(search=found, ids=found.ids)[0].clusters] == ["智能机器人"]
+
+
 def test_an_edited_article_is_found_by_its_new_words_at_once(chips):
     """A stored result is never shown after the article changes: new words are found, old ones
     no longer, a deleted article is gone."""
