@@ -26,13 +26,13 @@ class ClustersConfig(AppConfig):
 
     def ready(self):
         from briefs.extensions import register_admin_extension, register_article_search, register_demo_loader
-        from briefs.models import Article
+        from briefs.models import Article, Issue, Series
         from zhiku import roles
 
         from . import receivers, text
         from .admin import ARTICLE_ADMIN_EXTENSION
         from .demo import load_demo_clusters
-        from .models import SearchText
+        from .models import ArticleCluster, Cluster, SearchText
         from .search import article_search_ids
 
         register_demo_loader(load_demo_clusters)
@@ -42,6 +42,11 @@ class ClustersConfig(AppConfig):
         post_delete.connect(
             receivers.search_text_deleted, sender=SearchText, dispatch_uid="clusters.search_text_deleted"
         )
+        for model in (Issue, Series, ArticleCluster, Cluster):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    receivers.search_input_changed, sender=model, dispatch_uid=f"clusters.search_input.{model.__name__}"
+                )
         if getattr(settings, "CLUSTERS_PRELOAD_TOKENIZER", False):
             # Load jieba's dictionary now, in the process gunicorn forks its workers from
             # (preload_app), so no worker pays for it on its first search.

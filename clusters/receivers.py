@@ -1,6 +1,6 @@
 """Signal receivers: thin, they hand over to services."""
 
-from . import services
+from . import search_cache, services
 
 
 def article_saved(sender, instance, raw=False, **kwargs):
@@ -12,3 +12,9 @@ def article_saved(sender, instance, raw=False, **kwargs):
 
 def search_text_deleted(sender, instance, **kwargs):
     services.search_text_forget(search_text=instance)
+
+
+def search_input_changed(sender, raw=False, **kwargs):
+    # An issue (status, date, series), a series' name, a tag or a cluster: what a search shows or
+    # counts. Fixtures too: stored results must not outlive the rows they were computed from.
+    search_cache.invalidate()

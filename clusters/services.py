@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from briefs.models import Article
 from zhiku.actors import SYSTEM, SystemActor, as_user, require_actor
 
-from . import text
+from . import search_cache, text
 from .exceptions import ClusterInUse, ClustersPermissionDenied
 from .models import ArticleCluster, Cluster, SearchDocument, SearchText, Taxonomy
 from .taxonomy_data import (
@@ -193,6 +193,7 @@ def search_document_rebuild(*, article: Article) -> SearchDocument:
     old = SearchText.objects.filter(article_id=article.pk).first()
     document.save()
     search_text.save()
+    search_cache.invalidate()
     if _sqlite():
         with connection.cursor() as cursor:
             fts_write(cursor, added=[search_text], removed=[old] if old else [])
@@ -201,6 +202,7 @@ def search_document_rebuild(*, article: Article) -> SearchDocument:
 
 def search_text_forget(*, search_text: SearchText) -> None:
     """The text is being deleted (with its article): SQLite's FTS table forgets its terms."""
+    search_cache.invalidate()
     if _sqlite():
         with connection.cursor() as cursor:
             fts_write(cursor, removed=[search_text])
@@ -213,6 +215,7 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     text.add_words(term for c in Cluster.objects.all() for term in c.terms)
     count = 0
     with transaction.atomic(), _bulk_index(enabled=articles is None):
+        search_cache.invalidate()
         if articles is None:
             SearchText.objects.all()._raw_delete(SearchText.objects.db)
             SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)

@@ -16,6 +16,14 @@ def chinese():
         yield
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Stored search results from another test's rows (flushed, not deleted one by one) are gone."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def shenzhen(db):
     from clusters.models import Taxonomy
