@@ -49,5 +49,27 @@ class ZhikuAdminSite(admin.AdminSite):
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
 
+def rendered_app_list(request, app_list, render) -> str:
+    """``render()``'s HTML of ``app_list`` for the admin index, kept per kind of user as the list is:
+    the HTML depends only on the list (the user's permissions and roles) and on the page's path
+    (the current app is marked)."""
+    key = (
+        permission_key(request.user),
+        get_language(),
+        get_script_prefix(),
+        request.path,
+        tuple(app["app_label"] for app in app_list),  # the order the role's start page chose
+    )
+    html = _app_list_html.get(key)
+    if html is None:
+        if len(_app_list_html) >= APP_LIST_CACHE_SIZE:
+            _app_list_html.clear()
+        html = _app_list_html[key] = render()
+    return html
+
+
+_app_list_html: dict[tuple, str] = {}
+
+
 class ZhikuAdminConfig(AdminConfig):
     default_site = "zhiku.admin_site.ZhikuAdminSite"

@@ -1,8 +1,11 @@
 """Template tags of the issue desk: each role's start page starts with its work."""
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from zhiku import roles
+from zhiku.admin_site import rendered_app_list
 
 register = template.Library()
 
@@ -32,3 +35,18 @@ def apps_for_role(user, app_list):
     """``app_list`` with the user's main app first."""
     main = main_app_label(user)
     return sorted(app_list, key=lambda app: app.get("app_label") != main)
+
+
+@register.simple_tag(takes_context=True)
+def role_app_list(context):
+    """The index's app list, the user's main app first, as HTML (kept per kind of user: see
+    zhiku.admin_site.rendered_app_list)."""
+    request = context["request"]
+    app_list = apps_for_role(request.user, context["app_list"])
+
+    def render():
+        return render_to_string(
+            "admin/app_list.html", {"app_list": app_list, "show_changelinks": True}, request=request
+        )
+
+    return mark_safe(rendered_app_list(request, app_list, render))  # noqa: S308 - a template's output
