@@ -12,6 +12,8 @@ Imports no app of ours.
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.template.defaultfilters import urlencode
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
@@ -49,22 +51,26 @@ class ZhikuAdminSite(admin.AdminSite):
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in app_list]
 
 
-def rendered_app_list(request, app_list, render) -> str:
-    """``render()``'s HTML of ``app_list`` for the admin index, kept per kind of user as the list is:
-    the HTML depends only on the list (the user's permissions and roles) and on the page's path
-    (the current app is marked)."""
+def rendered_app_list(request, app_list, show_changelinks: bool) -> str:
+    """admin/app_list.html for ``app_list`` (the index's list, or the sidebar's on every other page),
+    kept per kind of user as the list is. Besides the list, the HTML depends only on which of its
+    links the page's path contains (the current app and model are marked), so that is the key."""
+    path = urlencode(request.path)  # as the template compares
+    links = [url for app in app_list for url in (app["app_url"], *(m["admin_url"] for m in app["models"]))]
     key = (
         permission_key(request.user),
         get_language(),
         get_script_prefix(),
-        request.path,
+        show_changelinks,
         tuple(app["app_label"] for app in app_list),  # the order the role's start page chose
+        tuple(url for url in links if url and url in path),
     )
     html = _app_list_html.get(key)
     if html is None:
         if len(_app_list_html) >= APP_LIST_CACHE_SIZE:
             _app_list_html.clear()
-        html = _app_list_html[key] = render()
+        context = {"app_list": app_list, "show_changelinks": show_changelinks}
+        html = _app_list_html[key] = render_to_string("admin/app_list.html", context, request=request)
     return html
 
 

@@ -1,8 +1,6 @@
 """Template tags of the issue desk: each role's start page starts with its work."""
 
 from django import template
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
 from zhiku import roles
 from zhiku.admin_site import rendered_app_list
@@ -43,10 +41,4 @@ def role_app_list(context):
     zhiku.admin_site.rendered_app_list)."""
     request = context["request"]
     app_list = apps_for_role(request.user, context["app_list"])
-
-    def render():
-        return render_to_string(
-            "admin/app_list.html", {"app_list": app_list, "show_changelinks": True}, request=request
-        )
-
-    return mark_safe(rendered_app_list(request, app_list, render))  # noqa: S308 - a template's output
+    return rendered_app_list(request, app_list, show_changelinks=True)
