@@ -357,8 +357,7 @@ class IssueAdmin(ExtensibleAdmin, ServiceWriteAdmin):
 
     def get_queryset(self, request):
         lead = Article.objects.filter(issue=OuterRef("pk")).order_by("position", "id").values("title")[:1]
-        # The series comes along: the page's workflow panel and every issue's name read it.
-        return super().get_queryset(request).select_related("series").annotate(lead_title_value=Subquery(lead))
+        return super().get_queryset(request).annotate(lead_title_value=Subquery(lead))
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
