@@ -4,11 +4,15 @@ Starts Redis and gunicorn (5 sync workers, production settings) on 127.0.0.1 on 
 PostgreSQL database, seeds the demo plus BENCH_LOAD_ISSUES issues (2 articles each), then runs wrk
 (16 connections, BENCH_LOAD_SECONDS per page) against each page in turn and prints requests per
 second, p50 and p99 latency, and p50 as a multiple of the login page's. Also prints each page's
-query count, measured once in-process. Everything started here is stopped at the end.
+query count and its CPU time per request, measured in-process after warm-up (Django's test client,
+same settings and data), which tells where a slow page's time goes. Everything started here is
+stopped at the end.
 
     python -m bench.load            # the whole run
 Environment: BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_LOAD_SECONDS (10),
-BENCH_LOAD_ISSUES (10000), BENCH_LOAD_CONNECTIONS (16), BENCH_PORT_BASE (18200).
+BENCH_LOAD_ISSUES (10000), BENCH_LOAD_CONNECTIONS (16), BENCH_PORT_BASE (18200),
+BENCH_LOAD_PAGES (all; e.g. 3 for the login page, the admin index and the issue page only, when
+iterating on those).
 """
 
 import json
@@ -29,10 +33,12 @@ SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "10"))
 ISSUES = int(os.environ.get("BENCH_LOAD_ISSUES", "10000"))
 CONNECTIONS = int(os.environ.get("BENCH_LOAD_CONNECTIONS", "16"))
 PORT_BASE = int(os.environ.get("BENCH_PORT_BASE", "18200"))
+PAGES = int(os.environ.get("BENCH_LOAD_PAGES", "0"))  # 0: every page
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 DB = "zhiku_bench_load_%d" % os.getpid()
 APP_PORT, REDIS_PORT = PORT_BASE + 1, PORT_BASE + 79
 TARGET_RATIO = 3.0
+CPU_RUNS, CPU_REQUESTS = 5, 10
 
 
 # --- inside the scratch database (run as subprocesses with the bench environment) ---------------------
@@ -76,7 +82,7 @@ def pages() -> None:
 
     signed = Issue.objects.exclude(series__slug="bench-load").get(total_number=117)
     draft = Issue.objects.filter(status=Issue.Status.DRAFT, articles__title="深圳五大举措厚植新质生产力").first()
-    print(json.dumps([
+    page_list = [
         ["login page (baseline)", "/admin/login/", None],
         ["admin index (editor)", "/admin/", "editor"],
         ["issue page (editor)", "/admin/briefs/issue/%d/change/" % draft.pk, "editor"],
@@ -84,11 +90,13 @@ def pages() -> None:
         ["signed issue PDF (archived)", "/briefs/issues/%d/pdf/" % signed.pk, "editor"],
         ["draft PDF (rendered)", "/briefs/issues/%d/pdf/" % draft.pk, "editor"],
         ["archive search 芯片", "/admin/briefs/article/?q=%E8%8A%AF%E7%89%87", "editor"],
-    ]))
+    ]
+    print(json.dumps(page_list[:PAGES] if PAGES else page_list))
 
 
 def queries(page_list: str) -> None:
-    """Each page's query count, once, in-process through Django's test client."""
+    """Each page's query count (once) and CPU milliseconds per request (the median of CPU_RUNS runs of
+    CPU_REQUESTS requests), in-process through Django's test client, after warm-up."""
     import django
 
     django.setup()
@@ -102,10 +110,23 @@ def queries(page_list: str) -> None:
         client = Client()
         if who:
             client.force_login(get_user_model().objects.get(username=who))
-        client.get(path, secure=True)  # warm caches as the load run does
+        for _warm_up in range(3):  # caches and connections warm, as in the load run
+            started = time.process_time()
+            client.get(path, secure=True)
+            one = time.process_time() - started
+        # Slow pages (a PDF rendered in the request) get fewer requests a run: about half a second each.
+        requests = max(1, min(CPU_REQUESTS, int(0.5 / max(one, 1e-3))))
+        runs_wanted = CPU_RUNS if requests > 1 else 3
         with CaptureQueriesContext(connection) as captured:
             status = client.get(path, secure=True).status_code
-        counts[name] = [len(captured), status]
+        query_count = len(captured)  # now: every request starts by emptying Django's query log
+        runs = []
+        for _run in range(runs_wanted):
+            started = time.process_time()
+            for _request in range(requests):
+                client.get(path, secure=True)
+            runs.append((time.process_time() - started) * 1000 / requests)
+        counts[name] = [query_count, status, sorted(runs)[len(runs) // 2]]
     print(json.dumps(counts))
 
 
@@ -230,12 +251,13 @@ def main() -> int:
     print()
     print("gunicorn 5 sync workers, PostgreSQL, Redis; wrk %d connections, %d s per page, 127.0.0.1; %d issues"
           % (CONNECTIONS, SECONDS, ISSUES + 2))
-    print("%-30s %8s %9s %9s %11s %8s %7s %8s" % (
-        "page", "req/s", "p50 ms", "p99 ms", "p50 / login", "queries", "errors", "timeouts"))
+    print("%-30s %8s %9s %9s %11s %8s %11s %7s %8s" % (
+        "page", "req/s", "p50 ms", "p99 ms", "p50 / login", "queries", "CPU ms/req", "errors", "timeouts"))
     for name, figures in rows:
-        print("%-30s %8.1f %9.1f %9.1f %10.1fx %8s %7d %8d" % (
+        queries_, _status, cpu_ms = counts.get(name, ["?", None, float("nan")])
+        print("%-30s %8.1f %9.1f %9.1f %10.1fx %8s %11.1f %7d %8d" % (
             name, figures["rps"], figures["p50"], figures["p99"], figures["p50"] / baseline,
-            counts.get(name, ["?"])[0], figures["errors"], figures["timeouts"]))
+            queries_, cpu_ms, figures["errors"], figures["timeouts"]))
     slow = [name for name, f in rows[1:3] if f["p50"] / baseline > TARGET_RATIO]
     print("target: admin index and issue page p50 within %.0fx of the login page: %s"
           % (TARGET_RATIO, "met" if not slow else "NOT met (" + ", ".join(slow) + ")"))

@@ -341,11 +341,20 @@ class IssueAdmin(ExtensibleAdmin, ServiceWriteAdmin):
         return extra + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        issue = self.get_object(request, object_id)
+        issue = self.get_object(request, unquote(object_id))
         extra_context = dict(extra_context or {})
         if issue is not None:
             extra_context["workflow"] = workflow_panel_context(issue, request.user)
+            if request.method in ("GET", "HEAD"):
+                # Showing the page: the form shows the issue just read (a save reads it again).
+                request._briefs_issue_shown = (unquote(object_id), issue)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        shown = getattr(request, "_briefs_issue_shown", None)
+        if shown is not None and from_field is None and shown[0] == object_id:
+            return shown[1]
+        return super().get_object(request, object_id, from_field)
 
     def get_queryset(self, request):
         lead = Article.objects.filter(issue=OuterRef("pk")).order_by("position", "id").values("title")[:1]

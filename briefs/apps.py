@@ -12,5 +12,7 @@ class BriefsConfig(AppConfig):
         from .desk import hooks  # noqa: F401 - the 签发 readiness guard, the 审批单 archive
         from .media import register_media_guards
         from .rendering import receivers  # noqa: F401
+        from .waiting import connect as connect_waiting
 
         register_media_guards()
+        connect_waiting()  # 待我处理 is read again after any write it shows

@@ -2,6 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
+from zhiku import roles
+
 from .extensions import waiting_filters
 from .models import Issue, IssueEvent
 
@@ -16,7 +18,8 @@ def issues_waiting_for(user) -> QuerySet[Issue]:
     if not user or not user.is_authenticated:
         return Issue.objects.none()
     held = Q(status=Issue.Status.IN_REVIEW) & (
-        Q(current_stage__user=user) | Q(current_stage__group__in=user.groups.all())
+        # The groups as read with the permissions (zhiku.roles), not a subquery of their own.
+        Q(current_stage__user=user) | Q(current_stage__group__in=roles.user_group_ids(user))
     )
     own = Q(series__allow_self_review=False) & (Q(created_by=user) | Q(submitted_by=user))
     waiting = (held & ~own) | Q(status=Issue.Status.DRAFT, submitted_by=user)

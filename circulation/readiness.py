@@ -8,15 +8,14 @@ without one, to work while the reviewers read.
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from briefs import extensions, rules
+from briefs import extensions, rules, waiting
 
 from . import selectors
+from .models import IssueDistribution, IssueList
 
 
 def _distribution_page(issue) -> str:
     from django.urls import reverse
-
-    from .models import IssueDistribution
 
     pk = IssueDistribution.objects.filter(issue=issue).values_list("pk", flat=True).first()
     if pk is None:
@@ -63,3 +62,4 @@ def waiting_for_circulation(user):
 
 extensions.register_readiness_check(readiness_check)
 extensions.register_waiting_filter(waiting_for_circulation)
+waiting.invalidate_on(IssueDistribution, IssueList)  # what waiting_for_circulation reads

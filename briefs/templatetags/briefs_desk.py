@@ -3,6 +3,7 @@
 from django import template
 
 from zhiku import roles
+from zhiku.admin_site import rendered_app_list
 
 register = template.Library()
 
@@ -32,3 +33,12 @@ def apps_for_role(user, app_list):
     """``app_list`` with the user's main app first."""
     main = main_app_label(user)
     return sorted(app_list, key=lambda app: app.get("app_label") != main)
+
+
+@register.simple_tag(takes_context=True)
+def role_app_list(context):
+    """The index's app list, the user's main app first, as HTML (kept per kind of user: see
+    zhiku.admin_site.rendered_app_list)."""
+    request = context["request"]
+    app_list = apps_for_role(request.user, context["app_list"])
+    return rendered_app_list(request, app_list, show_changelinks=True)

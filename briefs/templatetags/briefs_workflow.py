@@ -2,12 +2,12 @@
 
 from django import template
 
-from briefs.selectors import issues_waiting_for
+from briefs.waiting import waiting_rows
 
 register = template.Library()
 
 
 @register.simple_tag
 def waiting_for_me(user, limit: int = 20):
-    """Issues whose next step is ``user``'s, oldest submission first."""
-    return list(issues_waiting_for(user)[:limit])
+    """Issues whose next step is ``user``'s, oldest submission first (briefs.waiting: kept until a write)."""
+    return waiting_rows(user, limit)

@@ -41,7 +41,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhiku.admin_site.ZhikuAdminConfig",  # django.contrib.admin with the app list kept per kind of user
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,0 +1,97 @@
+"""待我处理 on the admin index, kept in the cache per user until something it shows is written.
+
+Working out what waits for whom (briefs.selectors.issues_waiting_for: review stages, groups,
+self-review, 印发, what other apps add) is a third of the index page's time, and the answer
+changes only when an issue, an article (an unnumbered issue is named after its first one), a
+series, a review chain, a person, their groups or permissions — or what another app's filter
+reads — is written. Every such write moves one *generation* number on, and again when its
+transaction commits; entries are kept under the generation they were read in, so the next page after a write
+reads afresh, in every process (the cache is Redis in production).
+
+Writes through ``QuerySet.update()`` send no signal: a caller that updates something shown here
+that way calls ``invalidate()`` itself.
+"""
+
+import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+from .models import Article, Issue, ReviewStage, Series
+from .selectors import issues_waiting_for
+
+GENERATION_KEY = "briefs:waiting:generation"
+# Saved alone, these change nothing the list shows (every login saves last_login).
+UNSHOWN_FIELDS = frozenset({"last_login"})
+
+
+def _generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Lost (evicted, a fresh Redis): start somewhere no earlier entry was kept under.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def _move_on() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: the next read starts a new one
+        pass
+
+
+def invalidate(update_fields=None, **_signal_kwargs) -> None:
+    """Drop every kept 待我处理, now and again when the current transaction commits: a request that
+    read the old rows in between (the write not yet committed) kept them under the generation the
+    commit leaves behind."""
+    if update_fields is not None and set(update_fields) <= UNSHOWN_FIELDS:
+        return
+    _move_on()
+    transaction.on_commit(_move_on)
+
+
+def invalidate_on(*models) -> None:
+    """Drop the kept lists whenever a row of ``models`` is saved or deleted (for apps whose
+    ``briefs.extensions.register_waiting_filter`` filter reads their own tables)."""
+    for model in models:
+        uid = "briefs_waiting_%s" % model._meta.label_lower
+        post_save.connect(invalidate, sender=model, dispatch_uid=uid + "_save")
+        post_delete.connect(invalidate, sender=model, dispatch_uid=uid + "_delete")
+
+
+def connect() -> None:
+    """What the list reads in briefs and auth (from BriefsConfig.ready)."""
+    user_model = get_user_model()
+    invalidate_on(Issue, Article, Series, ReviewStage, user_model, Group)
+    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+        m2m_changed.connect(invalidate, sender=through, dispatch_uid="briefs_waiting_m2m_%s" % through._meta.label_lower)
+
+
+def waiting_rows(user, limit: int) -> list[dict]:
+    """What the 待我处理 list shows for ``user``: the issues whose next step is theirs, oldest
+    submission first, as plain values (read once per generation)."""
+    if not user or not user.is_authenticated:
+        return []
+    key = "briefs:waiting:%s:%s:%s:%d" % (_generation(), user.pk, get_language(), limit)
+    rows = cache.get(key)
+    if rows is None:
+        rows = [_row(issue) for issue in issues_waiting_for(user)[:limit]]
+        cache.set(key, rows)
+    return rows
+
+
+def _row(issue: Issue) -> dict:
+    submitter = issue.submitted_by
+    return {
+        "pk": issue.pk,
+        "name": str(issue),
+        "status": str(issue.get_status_display()),
+        "stage": issue.current_stage.name if issue.current_stage_id else "",
+        "submitted_by": (submitter.get_full_name() or submitter.get_username()) if submitter else "",
+        "submitted_at": issue.submitted_at,
+    }
