@@ -24,9 +24,27 @@ def _times(fn, rounds=ROUNDS, before=None):
     return min(times), statistics.median(times)
 
 
+def cold_and_warm_against_preview(client, preview: str, page: str, labels: tuple[str, str, str]) -> None:
+    """Time ``page`` cold (the cache emptied before each request) and warm against the print
+    preview ``preview`` in the same run, and print the three lines with their ratios."""
+    from django.core.cache import cache
+
+    client.get(page)  # warm: fonts, templates
+    base_best, base_median = _times(lambda: client.get(preview))
+    cold_best, cold_median = _times(lambda: client.get(page), before=cache.clear)
+    warm_best, warm_median = _times(lambda: client.get(page))
+    width = max(len(label) for label in labels)
+    print(f"{labels[0]:<{width}}  {base_best * 1000:7.1f} ms (median {base_median * 1000:.1f})", flush=True)
+    for label, best, median in ((labels[1], cold_best, cold_median), (labels[2], warm_best, warm_median)):
+        print(
+            f"{label:<{width}}  {best * 1000:7.1f} ms (median {median * 1000:.1f})  ratio {best / base_best:.1f}×",
+            flush=True,
+        )
+    print(f"{'cold ÷ warm':<{width}}  {cold_best / warm_best:.0f}×", flush=True)
+
+
 def main():
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import override_settings
@@ -41,18 +59,6 @@ def main():
         client.force_login(get_user_model().objects.get(username="reviewer"))
         preview = reverse("briefs:issue_preview", args=[issue.pk])
         desk = reverse("briefs:issue_desk", args=[issue.pk])
-        client.get(desk)  # warm: fonts, templates
-        base_best, base_median = _times(lambda: client.get(preview))
-        cold_best, cold_median = _times(lambda: client.get(desk), before=cache.clear)
-        warm_best, warm_median = _times(lambda: client.get(desk))
-        print(f"print preview (baseline)  {base_best * 1000:7.1f} ms (median {base_median * 1000:.1f})", flush=True)
-        print(
-            f"desk, cold (page layout)  {cold_best * 1000:7.1f} ms (median {cold_median * 1000:.1f})  "
-            f"ratio {cold_best / base_best:.1f}×",
-            flush=True,
-        )
-        print(
-            f"desk, warm (cached)       {warm_best * 1000:7.1f} ms (median {warm_median * 1000:.1f})  "
-            f"ratio {warm_best / base_best:.1f}×",
-            flush=True,
+        cold_and_warm_against_preview(
+            client, preview, desk, ("print preview (baseline)", "desk, cold (page layout)", "desk, warm (cached)")
         )

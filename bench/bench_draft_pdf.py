@@ -6,13 +6,12 @@ what hashing it and reading the cache add.
 
 import io
 
-from bench.bench_desk import _times  # best and median of a few requests, each checked for 200
+from bench.bench_desk import cold_and_warm_against_preview
 from bench.db import bench_database
 
 
 def main():
     from django.contrib.auth import get_user_model
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.test import Client
     from django.test.utils import override_settings
@@ -27,18 +26,6 @@ def main():
         client.force_login(get_user_model().objects.get(username="reviewer"))
         preview = reverse("briefs:issue_preview", args=[draft.pk])
         pdf = reverse("briefs:issue_pdf", args=[draft.pk])
-        client.get(pdf)  # warm: fonts, templates
-        base_best, base_median = _times(lambda: client.get(preview))
-        cold_best, cold_median = _times(lambda: client.get(pdf), before=cache.clear)
-        warm_best, warm_median = _times(lambda: client.get(pdf))
-        print(f"draft print preview (baseline)  {base_best * 1000:7.1f} ms (median {base_median * 1000:.1f})", flush=True)
-        print(
-            f"draft PDF, cold (rendered)      {cold_best * 1000:7.1f} ms (median {cold_median * 1000:.1f})  "
-            f"ratio {cold_best / base_best:.1f}×",
-            flush=True,
-        )
-        print(
-            f"draft PDF, warm (cached)        {warm_best * 1000:7.1f} ms (median {warm_median * 1000:.1f})  "
-            f"ratio {warm_best / base_best:.1f}×  cold ÷ warm {cold_best / warm_best:.0f}×",
-            flush=True,
+        cold_and_warm_against_preview(
+            client, preview, pdf, ("draft print preview (baseline)", "draft PDF, cold (rendered)", "draft PDF, warm (cached)")
         )
