@@ -72,3 +72,10 @@ def signed_dispatch_sheet(issue, fills: dict) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def bad_category_csv() -> bytes:
+    """One recipient whose 类别 is not a category (“抄”): refused as row 2, column 类别."""
+    row = person_row(3)
+    row[5] = "抄"
+    return make_csv([row])

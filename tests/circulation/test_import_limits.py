@@ -16,7 +16,7 @@ from circulation.models import Recipient
 from tests.factories import RecipientFactory, role_user
 from zhiku import roles
 
-from .files import make_csv, make_xlsx, person_row
+from .files import bad_category_csv, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 
@@ -132,9 +132,7 @@ def test_import_command_on_the_same_path(tmp_path, clerk, capsys):
     call_command("import_recipients", str(path), "--user", clerk.username, stdout=out)
     assert Recipient.objects.count() == 2
     bad = tmp_path / "bad.csv"
-    rows = [person_row(3)]
-    rows[0][5] = "抄"
-    bad.write_bytes(make_csv(rows))
+    bad.write_bytes(bad_category_csv())
     with pytest.raises(CommandError) as exc:
         call_command("import_recipients", str(bad), "--user", clerk.username, stdout=out)
     assert "第 2 行“类别”列" in str(exc.value)

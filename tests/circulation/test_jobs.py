@@ -17,7 +17,7 @@ from jobs.runner import job_execute_attempt
 from tests.factories import UserFactory, role_user
 from zhiku import roles
 
-from .files import make_csv, make_xlsx, person_row
+from .files import bad_category_csv, make_csv, make_xlsx, person_row
 
 pytestmark = pytest.mark.django_db
 IMPORT = "admin:circulation_recipient_import"
@@ -102,9 +102,7 @@ def test_import_command_runs_as_a_job(tmp_path, clerk):
     assert "2 行：新增 2 位收文对象" in out.getvalue() and Recipient.objects.count() == 2
     assert not default_storage.exists(job.params["staged"])  # the staged copy is gone
     bad = tmp_path / "bad.csv"
-    rows = [person_row(3)]
-    rows[0][5] = "抄"
-    bad.write_bytes(make_csv(rows))
+    bad.write_bytes(bad_category_csv())
     with pytest.raises(CommandError) as exc:
         call_command("import_recipients", str(bad), "--user", clerk.username, stdout=out)
     assert "第 2 行“类别”列" in str(exc.value) and Recipient.objects.count() == 2

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.db.models.query import QuerySet
 from django.urls import reverse
 
 from briefs.models import Issue
@@ -14,6 +15,19 @@ from tests.factories import ArticleFactory, NumberedIssueFactory, UserFactory, a
 from tests.jobs import job_functions
 
 pytestmark = pytest.mark.django_db
+
+
+def _first_update_of_dies(monkeypatch, field: str) -> None:
+    """The first ``QuerySet.update()`` that writes ``field`` raises, as a worker lost mid-write."""
+    real_update, failed = QuerySet.update, []
+
+    def update_dies_once(self, **kwargs):
+        if kwargs.get(field) and not failed:
+            failed.append(1)
+            raise OSError("worker lost")
+        return real_update(self, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "update", update_dies_once)
 
 
 @pytest.fixture(autouse=True)
@@ -94,28 +108,19 @@ def test_sign_off_archives_the_pdf_in_a_job(django_capture_on_commit_callbacks):
 def test_a_retried_archive_writes_once(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
     """The first attempt dies after the file is stored, while recording it; the retry leaves exactly
     one issue PDF, and the same sign-off announced again adds no job and no render."""
-    from django.db.models.query import QuerySet
-
     from briefs.rendering import archive
 
     settings.MEDIA_ROOT = str(tmp_path)
     issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
     ArticleFactory(issue=issue, title="重试文章")
     real_render, renders = archive.render_pdf, []
-    real_update, failed = QuerySet.update, []
 
     def counting_render(document):
         renders.append(1)
         return real_render(document)
 
-    def update_dies_once(self, **kwargs):
-        if kwargs.get("archived_pdf") and not failed:
-            failed.append(1)
-            raise OSError("worker lost")
-        return real_update(self, **kwargs)
-
     monkeypatch.setattr(archive, "render_pdf", counting_render)
-    monkeypatch.setattr(QuerySet, "update", update_dies_once)
+    _first_update_of_dies(monkeypatch, "archived_pdf")
     _sign(issue, django_capture_on_commit_callbacks)
     _sign(issue, django_capture_on_commit_callbacks)
     job = Job.objects.get(kind="briefs.rendering.archive.issue_pdf_archive")
@@ -211,20 +216,10 @@ def test_other_staff_cannot_see_someone_elses_job(client):
 def test_a_retried_approval_archive_writes_once(settings, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
     """签发 archives the 审批单 in its own job; when the first attempt dies after storing the file,
     the retry leaves exactly one 审批单, and the same sign-off announced again adds no job."""
-    from django.db.models.query import QuerySet
-
     settings.MEDIA_ROOT = str(tmp_path)
     issue = NumberedIssueFactory(status=Issue.Status.SIGNED, issue_date=date(2024, 1, 19))
     ArticleFactory(issue=issue, title="审批单重试")
-    real_update, failed = QuerySet.update, []
-
-    def update_dies_once(self, **kwargs):
-        if kwargs.get("archived_approval") and not failed:
-            failed.append(1)
-            raise OSError("worker lost")
-        return real_update(self, **kwargs)
-
-    monkeypatch.setattr(QuerySet, "update", update_dies_once)
+    _first_update_of_dies(monkeypatch, "archived_approval")
     _sign(issue, django_capture_on_commit_callbacks)
     _sign(issue, django_capture_on_commit_callbacks)
     job = Job.objects.get(kind="briefs.rendering.approval_receivers.approval_archive")
