@@ -24,10 +24,19 @@ def _times(fn, rounds=ROUNDS, before=None):
     return min(times), statistics.median(times)
 
 
-def cold_and_warm_against_preview(client, preview: str, page: str, labels: tuple[str, str, str]) -> None:
-    """Time ``page`` cold (the cache emptied before each request) and warm against the print
-    preview ``preview`` in the same run, and print the three lines with their ratios."""
+def cold_and_warm_against_preview(issue, page: str, labels: tuple[str, str, str]) -> None:
+    """Time the issue's page named ``page`` cold (the cache emptied before each request) and warm
+    against its print preview in the same run, as the reviewer, and print the three lines with
+    their ratios."""
+    from django.contrib.auth import get_user_model
     from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    preview = reverse("briefs:issue_preview", args=[issue.pk])
+    page = reverse(page, args=[issue.pk])
 
     client.get(page)  # warm: fonts, templates
     base_best, base_median = _times(lambda: client.get(preview))
@@ -44,21 +53,14 @@ def cold_and_warm_against_preview(client, preview: str, page: str, labels: tuple
 
 
 def main():
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import override_settings
-    from django.urls import reverse
 
     from briefs.models import Issue
 
     with bench_database(), override_settings(DEBUG=True, ALLOWED_HOSTS=["*"]):
         call_command("load_demo", stdout=io.StringIO())
         issue = Issue.objects.get(total_number=117)
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="reviewer"))
-        preview = reverse("briefs:issue_preview", args=[issue.pk])
-        desk = reverse("briefs:issue_desk", args=[issue.pk])
         cold_and_warm_against_preview(
-            client, preview, desk, ("print preview (baseline)", "desk, cold (page layout)", "desk, warm (cached)")
+            issue, "briefs:issue_desk", ("print preview (baseline)", "desk, cold (page layout)", "desk, warm (cached)")
         )

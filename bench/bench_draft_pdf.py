@@ -11,21 +11,14 @@ from bench.db import bench_database
 
 
 def main():
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import override_settings
-    from django.urls import reverse
 
     from briefs.models import Issue
 
     with bench_database(), override_settings(DEBUG=True, ALLOWED_HOSTS=["*"], CELERY_BROKER_URL=""):
         call_command("load_demo", stdout=io.StringIO())
         draft = Issue.objects.filter(status=Issue.Status.DRAFT, articles__title="深圳五大举措厚植新质生产力").first()
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="reviewer"))
-        preview = reverse("briefs:issue_preview", args=[draft.pk])
-        pdf = reverse("briefs:issue_pdf", args=[draft.pk])
         cold_and_warm_against_preview(
-            client, preview, pdf, ("draft print preview (baseline)", "draft PDF, cold (rendered)", "draft PDF, warm (cached)")
+            draft, "briefs:issue_pdf", ("draft print preview (baseline)", "draft PDF, cold (rendered)", "draft PDF, warm (cached)")
         )
