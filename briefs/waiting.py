@@ -8,12 +8,17 @@ reads — is written. Every such write moves one *generation* number on, and aga
 transaction commits; entries are kept under the generation they were read in, so the next page after a write
 reads afresh, in every process (the cache is Redis in production).
 
+Only a cache every process shares is used (``SHARED_CACHE``, on with Redis): in one worker's own
+memory the generation another worker moves would never be seen; without one, the list is read
+afresh on every page.
+
 Writes through ``QuerySet.update()`` send no signal: a caller that updates something shown here
 that way calls ``invalidate()`` itself.
 """
 
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -77,6 +82,8 @@ def waiting_rows(user, limit: int) -> list[dict]:
     submission first, as plain values (read once per generation)."""
     if not user or not user.is_authenticated:
         return []
+    if not settings.SHARED_CACHE:
+        return [_row(issue) for issue in issues_waiting_for(user)[:limit]]
     key = "briefs:waiting:%s:%s:%s:%d" % (_generation(), user.pk, get_language(), limit)
     rows = cache.get(key)
     if rows is None:

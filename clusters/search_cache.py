@@ -12,7 +12,7 @@ when the write is made and again when its transaction commits: a search run by a
 in between (which still sees the old rows) is stored under the in-between generation and dropped
 at the commit. A connection with such a write not yet committed neither reads nor stores: what it
 sees is not what everybody else will. Only a cache every process shares is used
-(``CLUSTERS_SEARCH_CACHE``, on with Redis): another worker's memory would miss the generation.
+(``SHARED_CACHE``, on with Redis): another worker's memory would miss the generation.
 """
 
 import hashlib
@@ -51,9 +51,9 @@ def invalidate() -> None:
 
 
 def usable() -> bool:
-    """False when the cache is not shared by every process (``CLUSTERS_SEARCH_CACHE``), and while
+    """False when the cache is not shared by every process (``SHARED_CACHE``), and while
     this connection holds a search-relevant write not yet committed."""
-    if not settings.CLUSTERS_SEARCH_CACHE:
+    if not settings.SHARED_CACHE:
         return False
     return not any(callback is _bump_after_commit for _sids, callback, _robust in connection.run_on_commit)
 

@@ -94,3 +94,20 @@ def test_app_list_follows_a_change_of_permissions(client):
     assert recipients not in client.get(reverse("admin:index")).content.decode()
     user.groups.add(Group.objects.get(name=roles.role_group_name(roles.CIRCULATION)))
     assert recipients in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_waiting_list_is_not_kept_without_a_shared_cache(client, demo, settings):
+    """Without a cache every process shares (no Redis: each gunicorn worker has its own memory), a
+    submit handled by one worker could not reach the list another worker kept: the list is read
+    afresh on every page, so the index costs the queries of working it out each time."""
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="chief"))
+    index = reverse("admin:index")
+    status, kept, _ = _queries(client, index)
+    assert (status, kept) == (200, INDEX_QUERIES)
+    settings.SHARED_CACHE = False
+    _, fresh, _ = _queries(client, index)
+    assert fresh > kept
+    assert _queries(client, index)[1] == fresh

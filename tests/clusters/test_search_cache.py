@@ -126,7 +126,7 @@ def test_no_stored_results_without_a_shared_cache(chips, settings, django_assert
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.CLUSTERS_SEARCH_CACHE = False
+    settings.SHARED_CACHE = False
     with CaptureQueriesContext(connection) as first:
         archive.search("芯片", facets=False, page=1)
     with CaptureQueriesContext(connection) as again:

@@ -289,10 +289,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The archive search keeps ranked results in the cache (clusters/search_cache.py) only when every
-# process shares it: in a per-process memory cache, a write made through one worker could not
-# reach the results another worker keeps.
-CLUSTERS_SEARCH_CACHE = bool(REDIS_URL)
+# What is kept in the cache until a write makes it stale (the archive search's ranked results,
+# clusters/search_cache.py; 待我处理 on the index, briefs/waiting.py) is kept only when every process
+# shares the cache: in a per-process memory cache, a write made through one worker could not reach
+# what another worker keeps.
+SHARED_CACHE = bool(REDIS_URL)
 
 # Background jobs (jobs/): Celery when a broker is configured, in-process otherwise, so `make run`
 # and the tests run the same jobs without one. Results live in jobs.Job rows, not in Celery.

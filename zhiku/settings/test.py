@@ -25,7 +25,7 @@ CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True
 JOBS_RETRY_DELAY_SECONDS = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-CLUSTERS_SEARCH_CACHE = True  # one process: its memory cache is shared by everything that writes
+SHARED_CACHE = True  # one process: its memory cache is shared by everything that writes
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 MEDIA_ACCEL_REDIRECT_PREFIX = ""
 BACKUP_ROOT = tempfile.mkdtemp(prefix="zhiku-test-backups-")
