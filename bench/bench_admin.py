@@ -3,7 +3,9 @@
 movements, 4,500 events; the full size with BENCH_ADMIN_FULL=1), and the ratio (target ≤ 2×);
 queries per role on the index, an issue's page and the lists; exports of 10,000 rows (dispatch
 sheet, recipients) against one query plus a plain csv / openpyxl writer producing the same bytes
-or cells in the same run (target ≤ 2×).
+or cells in the same run (target ≤ 2×). BENCH_ADMIN_ONLY=exports runs only the exports (no archive
+is built), BENCH_EXPORT_RUNS=N times each export N times (default 3), BENCH_EXPORT_CASES=CSV runs only
+the exports whose name holds that text.
 
 Pages are requested in-process through Django's test client, 20 times each after one warm-up."""
 
@@ -15,6 +17,7 @@ import time
 
 REQUESTS = 20
 EXPORT_ROWS = 10_000
+EXPORT_RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "3"))
 PAGES = [
     ("copies", "admin:circulation_copy_changelist", ""),
     ("copies not signed for", "admin:circulation_copy_changelist", "receipt=open"),
@@ -82,7 +85,7 @@ def _query_counts(root) -> None:
         print("  %-14s %s" % (key, " | ".join(counts)), flush=True)
 
 
-def _runs(fn, runs: int = 3):
+def _runs(fn, runs: int = EXPORT_RUNS):
     """min and median seconds of ``runs`` calls, and the last result."""
     times = []
     for _ in range(runs):
@@ -169,7 +172,11 @@ def _export_ratios(root) -> None:
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
         return [list(row) for row in ws.iter_rows(values_only=True)]
 
-    print("exports of %d rows: min / median of 3 runs, product vs plain writer (target <= 2x)" % EXPORT_ROWS)
+    print(
+        "exports of %d rows: min / median of %d runs, product vs plain writer (target <= 2x); load %s"
+        % (EXPORT_ROWS, EXPORT_RUNS, open("/proc/loadavg").read().split()[0]),
+        flush=True,
+    )
     cases = [
         (
             "dispatch sheet CSV",
@@ -236,7 +243,10 @@ def _export_ratios(root) -> None:
             "cells",
         ),
     ]
+    wanted = os.environ.get("BENCH_EXPORT_CASES", "")
     for name, product, plain, same in cases:
+        if wanted not in name:
+            continue
         p_min, p_med, data = _runs(product)
         b_min, b_med, reference = _runs(plain)
         if same == "bytes":
@@ -257,6 +267,9 @@ def main():
     from bench.db import bench_database
 
     full = os.environ.get("BENCH_ADMIN_FULL") == "1"
+    only = os.environ.get("BENCH_ADMIN_ONLY", "")
+    if only not in ("", "exports"):
+        raise SystemExit("BENCH_ADMIN_ONLY: 'exports' or unset")
     with bench_database():
         from django.contrib.auth import get_user_model
         from django.db import connection
@@ -266,6 +279,9 @@ def main():
 
         print("database: %s; archive: %s" % (connection.vendor, "full (issue 16)" if full else "a tenth"), flush=True)
         root = get_user_model().objects.create(username="bench-root", is_superuser=True, is_staff=True)
+        if only == "exports":
+            _export_ratios(root)
+            return
         client = Client()
         client.force_login(root)
         # One full page of each list (100 rows a page): the near-empty page renders as many rows

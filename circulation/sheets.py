@@ -206,41 +206,40 @@ CSV_ENCODINGS = {"utf-8": "utf-8-sig", "gbk": "gb18030"}
 CSV_CHUNK_ROWS = 1_000
 
 
-class _Lines:
-    """A file-like target for csv.writer that keeps the lines written since the last take."""
-
-    def __init__(self):
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def take(self) -> str:
-        text, self.parts = "".join(self.parts), []
-        return text
+def _escaped(rows, text_columns: list[int]) -> list:
+    """``rows`` with each text cell a spreadsheet would run as a formula given a leading quote
+    (``escape_formula``); a row is copied only when it has such a cell, the sheet's rows are
+    left as they are. Only the text columns are looked at: number columns hold numbers and
+    blank columns nothing (a negative number is a number, not a formula)."""
+    escaped = []
+    for row in rows:
+        for index in text_columns:
+            value = row[index]
+            if value.__class__ is str and value[:1] in FORMULA_FIRST_CHARACTERS:
+                row = list(row)
+                row[index] = "'" + value
+        escaped.append(row)
+    return escaped
 
 
 def csv_chunks(sheet: Sheet, encoding: str = "utf-8"):
     """The CSV as encoded chunks of a thousand rows, for a streamed download: a long export is
     never held whole in memory. Joined, the chunks are ``render_csv``'s bytes."""
     codec = CSV_ENCODINGS[encoding]
-    lines = _Lines()
-    writer = csv.writer(lines)
+    text_columns = [index for index, column in enumerate(sheet.columns) if column.kind == "text"]
+    out = io.StringIO()
+    writer = csv.writer(out)
     writer.writerow([c.header for c in sheet.columns])
-    first = True
-    pending = 0
-    for row in sheet.rows:
-        # None is written empty by the csv module itself; only text that a spreadsheet would run
-        # as a formula is changed (escape_formula, inlined: this loop runs once per cell).
-        writer.writerow([("'" + v) if isinstance(v, str) and v[:1] in FORMULA_FIRST_CHARACTERS else v for v in row])
-        pending += 1
-        if pending == CSV_CHUNK_ROWS:
-            # The BOM (utf-8-sig) goes once, at the head of the first chunk only.
-            yield lines.take().encode(codec if first else encoding_without_bom(codec))
-            first, pending = False, 0
-    tail = lines.take()
-    if tail or first:
-        yield tail.encode(codec if first else encoding_without_bom(codec))
+    rows = sheet.rows
+    for start in range(0, len(rows), CSV_CHUNK_ROWS):
+        # None is written empty by the csv module itself.
+        writer.writerows(_escaped(rows[start : start + CSV_CHUNK_ROWS], text_columns))
+        # The BOM (utf-8-sig) goes once, at the head of the first chunk only.
+        yield out.getvalue().encode(codec if start == 0 else encoding_without_bom(codec))
+        out.seek(0)
+        out.truncate()
+    if not rows:
+        yield out.getvalue().encode(codec)
 
 
 def encoding_without_bom(codec: str) -> str:
