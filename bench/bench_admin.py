@@ -231,7 +231,7 @@ def _export_ratios(root) -> None:
 
     cases += [
         (
-            "recipients CSV (import-export)",
+            "recipients CSV (resource, direct)",
             lambda: selectors.recipients_export(recipients, "csv"),
             plain_recipients_csv,
             "bytes",

@@ -755,8 +755,9 @@ RECIPIENT_CSV_ENCODINGS = {"csv": "utf-8-sig", "csv-gbk": "gb18030"}
 
 def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
     """The recipients as data that imports back unchanged: ``RecipientResource().export()``
-    (tablib) for XLSX and CSV (UTF-8 with BOM, or GBK), formulas escaped; the PDF is the printed
-    sheet (the library has no print layout)."""
+    (tablib) for XLSX, the same resource's CSV bytes written directly (UTF-8 with BOM, or GBK;
+    ``RecipientResource.csv_chunks``), formulas escaped; the PDF is the printed sheet (the
+    library has no print layout)."""
     from django.utils.translation import gettext as _
 
     from .resources import RecipientResource
@@ -765,10 +766,11 @@ def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: boo
         from .sheets import render
 
         return render(recipients_sheet(queryset, with_contacts=with_contacts), "pdf")
-    dataset = RecipientResource().export(
-        queryset.order_by("category", "protocol_order", "id"), export_fields=_recipient_export_fields(with_contacts)
-    )
-    if file_format == "xlsx":
-        dataset.title = _("Recipients")  # not "Tablib Dataset"
-        return dataset.export("xlsx")
-    return dataset.export("csv").encode(RECIPIENT_CSV_ENCODINGS[file_format])
+    ordered = queryset.order_by("category", "protocol_order", "id")
+    fields = _recipient_export_fields(with_contacts)
+    if file_format in RECIPIENT_CSV_ENCODINGS:
+        # The same bytes as the dataset's CSV, without a model instance per row (csv_chunks).
+        return b"".join(RecipientResource().csv_chunks(ordered, fields, RECIPIENT_CSV_ENCODINGS[file_format]))
+    dataset = RecipientResource().export(ordered, export_fields=fields)
+    dataset.title = _("Recipients")  # not "Tablib Dataset"
+    return dataset.export("xlsx")
