@@ -8,6 +8,8 @@ import io
 import openpyxl
 import pdfplumber
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from circulation import selectors
 from circulation.sheets import display_width
@@ -133,20 +135,85 @@ def test_formula_starters_escaped_in_csv_and_xlsx(demo, starter):
     assert cell == "'" + starter + 'HYPERLINK("http://x")'
 
 
+STARTERS = ["=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠"]
+
+
+def _reference_csv(headers, rows, codec: str) -> bytes:
+    """An independent reference: the plain csv writer over the rows, every text cell starting with
+    a formula starter quoted (numbers, negative ones too, as they are)."""
+    plain = io.StringIO()
+    writer = csv.writer(plain)
+    writer.writerow(headers)
+    writer.writerows(
+        [("'" + v) if isinstance(v, str) and any(v.startswith(s) for s in STARTERS) else v for v in row]
+        for row in rows
+    )
+    return plain.getvalue().encode(codec)
+
+
 def test_streamed_csv_is_the_plain_writers_bytes_in_chunks():
     """2,500 rows stream as three chunks of at most a thousand rows; joined they are byte for byte
-    what a plain csv writer makes (formula cells escaped, the BOM once, at the start), in UTF-8
-    and in GBK."""
+    what a plain csv writer makes (text cells starting with a formula starter, half- or full-width,
+    escaped; numbers as they are; the BOM once, at the start), in UTF-8 and in GBK."""
     from circulation.sheets import Column, Sheet, csv_chunks
 
-    rows = [[n, "收文对象%d" % n, "=1+%d" % n if n % 100 == 0 else "", None] for n in range(2_500)]
-    sheet = Sheet(name="表", title="t", subtitle="s", columns=[Column(h) for h in "甲乙丙丁"], rows=rows)
+    rows = [
+        [
+            -n if n % 250 == 0 else n,
+            "收文对象%d" % n,
+            STARTERS[n // 100 % len(STARTERS)] + "1+%d" % n if n % 100 == 0 else "",
+            None,
+            "",
+        ]
+        for n in range(2_500)
+    ]
+    columns = [Column("甲", "number"), Column("乙"), Column("丙"), Column("丁"), Column("戊", "blank")]
+    sheet = Sheet(name="表", title="t", subtitle="s", columns=columns, rows=rows)
     for encoding, codec in (("utf-8", "utf-8-sig"), ("gbk", "gb18030")):
         chunks = list(csv_chunks(sheet, encoding))
-        plain = io.StringIO()
-        writer = csv.writer(plain)
-        writer.writerow(list("甲乙丙丁"))
-        writer.writerows([[n, name, ("'" + f) if f else "", ""] for n, name, f, _none in rows])
         assert len(chunks) == 3
-        assert b"".join(chunks) == plain.getvalue().encode(codec)
+        assert b"".join(chunks) == _reference_csv(list("甲乙丙丁戊"), rows, codec)
     assert sum(chunk.count("\ufeff".encode()) for chunk in csv_chunks(sheet)) == 1
+    assert rows[100][2] == "+1+100"  # the sheet's rows are left unescaped (the PDF prints them)
+
+
+@pytest.mark.parametrize("file_format,codec", [("csv", "utf-8-sig"), ("csv-gbk", "gb18030")])
+def test_dispatch_sheet_csv_is_the_reference_writers_bytes(demo, file_format, codec):
+    """The dispatch sheet's CSV, for a distribution of lists, a left-out member, a changed copies
+    number and an addition, with names and full names starting with formula starters, is the
+    reference writer's bytes over the rows the XLSX shows (its own escaping undone)."""
+    from circulation.models import Recipient
+
+    names = list(Recipient.objects.order_by("id").values_list("id", flat=True))
+    for index, pk in enumerate(names):
+        Recipient.objects.filter(pk=pk).update(full_name=STARTERS[index % len(STARTERS)] + "全称%d" % index)
+    issue = demo["twin"]
+    ws = _book(selectors.dispatch_sheet_export(issue, "xlsx")).active
+    shown = [list(r) for r in ws.iter_rows(min_row=4, values_only=True)][:-1]  # without 合计
+    rows = [[v[1:] if isinstance(v, str) and v[:1] == "'" else ("" if v is None else v) for v in r] for r in shown]
+    assert len(rows) > 5 and any(r[2].startswith("＋") for r in rows) and any(r[2].startswith("=") for r in rows)
+    headers = [c.value for c in ws[3]]
+    assert selectors.dispatch_sheet_export(issue, file_format) == _reference_csv(headers, rows, codec)
+
+
+def test_dispatch_sheet_reads_a_constant_number_of_queries(demo, django_assert_num_queries):
+    """The dispatch sheet of an issue with lists reads the same queries for 20 or 220 additions."""
+    from circulation.models import IssueDistribution, IssueRecipient, Recipient
+
+    issue = demo["twin"]
+    dist = IssueDistribution.objects.get(issue=issue)
+
+    def add(count, start):
+        recipients = Recipient.objects.bulk_create(
+            Recipient(name="加%04d" % n, title="员", printed_name="加%04d员" % n) for n in range(start, start + count)
+        )
+        IssueRecipient.objects.bulk_create(IssueRecipient(distribution=dist, recipient=r) for r in recipients)
+
+    add(20, 0)
+    selectors.dispatch_sheet_export(issue, "csv")  # once, for what is read once per process
+    with CaptureQueriesContext(connection) as few:
+        rows = selectors.dispatch_sheet_export(issue, "csv")
+    add(200, 20)
+    with django_assert_num_queries(len(few.captured_queries)):
+        more = selectors.dispatch_sheet_export(issue, "csv")
+    assert more.count(b"\r\n") == rows.count(b"\r\n") + 200
