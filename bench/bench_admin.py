@@ -277,7 +277,8 @@ def main():
 
         from bench.volume import FULL, ONE_PAGE, TENTH, analyze, build_archive
 
-        print("database: %s; archive: %s" % (connection.vendor, "full (issue 16)" if full else "a tenth"), flush=True)
+        archive = "none (exports only)" if only == "exports" else "full (issue 16)" if full else "a tenth"
+        print("database: %s; archive: %s" % (connection.vendor, archive), flush=True)
         root = get_user_model().objects.create(username="bench-root", is_superuser=True, is_staff=True)
         if only == "exports":
             _export_ratios(root)
