@@ -1,6 +1,7 @@
 """Reads: an issue's distribution (live or frozen), the 报 line, the print-run reconciliation,
 the copy ledger's open receipts. Every function here runs a constant number of queries."""
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -135,25 +136,46 @@ def live_distribution(issue) -> Distribution:
     result.reserve_copies = dist.reserve_copies
     result.print_run_override = dist.print_run_override
     result.print_run_override_reason = dist.print_run_override_reason
-    result.entries = [
-        Entry(recipient_id, printed_name, category, section, group, position, copies, *rest)
-        for position, (recipient_id, copies, section, group, printed_name, category, *rest) in enumerate(
-            _print_order(dist, _ENTRY_FIELDS), start=1
+    entries: list[Entry] = []
+    for section, group, rows in _print_order(dist, _ENTRY_FIELDS):
+        entries += (
+            Entry(recipient_id, printed_name, category, section, group, position, copies, *rest)
+            for position, (recipient_id, copies, printed_name, category, *rest) in enumerate(rows, len(entries) + 1)
         )
-    ]
+    result.entries = entries
     return result
 
 
 def _print_order(dist, fields: tuple[str, ...]):
-    """The live distribution's recipients in print order, as flat tuples ``(recipient_id, copies,
-    section, group, *fields)`` of the recipient's ``fields`` (4 queries, 2 without a list; no model
-    instance: an export reads thousands).
+    """The live distribution's recipients in print order, group by group: ``(section, group,
+    rows)`` with ``rows`` the group's ``(recipient_id, copies, *fields)`` tuples, ``fields`` the
+    recipient's (4 queries, 2 without a list; no model instance: an export reads thousands, and
+    the additions' rows are the query's own tuples).
 
     The chosen lists' groups in order, each recipient once, at its first place, skipping inactive
     members and those the issue leaves out; then the issue's additions the lists do not hold, by
     protocol order, as one group in a section of their own. ``copies`` is the issue's own number
     for the recipient, or its default."""
+    from django.db.models import IntegerField
+    from django.db.models.functions import Coalesce
+
     list_ids = list(IssueList.objects.filter(distribution=dist).values_list("distribution_list_id", flat=True))
+    recipient_columns = ["recipient__" + f for f in fields]
+    changes = IssueRecipient.objects.filter(distribution=dist)
+    # (recipient_id, copies, *fields) of each recipient the issue adds or whose copies it sets, in
+    # the additions' print order (those it leaves out are not read here).
+    included = (
+        changes.filter(included=True)
+        .order_by("recipient__protocol_order", "recipient_id")
+        .values_list(
+            "recipient_id",
+            Coalesce("copies", "recipient__default_copies", output_field=IntegerField()),
+            *recipient_columns,
+        )
+    )
+    if not list_ids:
+        yield 1, 1, included
+        return
     groups_by_list: dict[int, list[tuple[int, int, int]]] = {}
     for group_id, list_id, section, position in (
         DistributionGroup.objects.filter(distribution_list_id__in=list_ids)
@@ -161,15 +183,6 @@ def _print_order(dist, fields: tuple[str, ...]):
         .values_list("id", "distribution_list_id", "section", "position")
     ):
         groups_by_list.setdefault(list_id, []).append((group_id, section, position))
-    recipient_columns = ["recipient__" + f for f in fields]
-    changes = IssueRecipient.objects.filter(distribution=dist)
-    # (recipient_id, copies, default_copies, *fields) of each recipient the issue adds or whose
-    # copies it sets, in the additions' print order (those it leaves out are not read here).
-    included = (
-        changes.filter(included=True)
-        .order_by("recipient__protocol_order", "recipient_id")
-        .values_list("recipient_id", "copies", "recipient__default_copies", *recipient_columns)
-    )
     # (group_id, recipient_id, default_copies, *fields) of each active member the issue does not
     # leave out, by group.
     members: dict[int, list[tuple]] = {}
@@ -187,27 +200,29 @@ def _print_order(dist, fields: tuple[str, ...]):
         max_section = 0
         for group_id, section, position in groups_by_list.get(list_id, []):
             max_section = max(max_section, section)
+            rows = []
             for _group_id, recipient_id, default_copies, *values in members.get(group_id, []):
                 if recipient_id in seen:
                     continue
                 seen.add(recipient_id)
                 change = additions.get(recipient_id)
-                yield (recipient_id, (change and change[1]) or default_copies, section_base + section, position, *values)
+                rows.append((recipient_id, change[1] if change else default_copies, *values))
+            yield section_base + section, position, rows
         section_base += max_section
-    for recipient_id, copies, default_copies, *values in additions.values():
-        if recipient_id not in seen:
-            yield (recipient_id, copies or default_copies, section_base + 1, 1, *values)
+    yield section_base + 1, 1, [row for recipient_id, row in additions.items() if recipient_id not in seen]
 
 
 def _recipients_in_print_order(issue, fields: tuple[str, ...]):
-    """``(recipient_id, copies, section, group, *fields)`` of each recipient of the issue in print
-    order: the frozen snapshot's entries when the issue is signed (one query), the live
-    distribution's otherwise (``_print_order``). ``fields`` are Entry's recipient columns."""
+    """``(recipient_id, copies, *fields)`` of each recipient of the issue in print order: the
+    frozen snapshot's entries when the issue is signed (one query), the live distribution's
+    otherwise (``_print_order``). ``fields`` are Entry's recipient columns."""
     snapshot = current_snapshot(issue)
     if snapshot is not None:
-        return snapshot.entries.order_by("position").values_list("recipient_id", "copies", "section", "group", *fields)
+        return snapshot.entries.order_by("position").values_list("recipient_id", "copies", *fields)
     dist = IssueDistribution.objects.filter(issue=issue).first()
-    return _print_order(dist, fields) if dist is not None else ()
+    if dist is None:
+        return ()
+    return itertools.chain.from_iterable(rows for _section, _group, rows in _print_order(dist, fields))
 
 
 def _entry(recipient, copies: int | None, section: int, group: int, position: int) -> Entry:
@@ -396,7 +411,7 @@ def dispatch_cells(issue) -> list[list]:
             "",
             "",
         ]
-        for serial, (recipient_id, copies, _section, _group, printed_name, full_name, channel) in enumerate(
+        for serial, (recipient_id, copies, printed_name, full_name, channel) in enumerate(
             _recipients_in_print_order(issue, _DISPATCH_FIELDS), start=1
         )
     ]
