@@ -61,16 +61,18 @@ def _export_response(data: bytes, file_format: str, filename: str) -> HttpRespon
     return response
 
 
-def _sheet_response(sheet, file_format: str, filename: str):
-    """A sheet as a download; CSV is streamed in chunks, so a long export is never one string
-    in memory (XLSX and PDF are built whole by their libraries)."""
-    if file_format not in sheets.CSV_FORMATS:
-        return _export_response(sheets.render(sheet, file_format), file_format, filename)
-    response = StreamingHttpResponse(
-        sheets.csv_chunks(sheet, sheets.CSV_FORMATS[file_format]), content_type=sheets.CONTENT_TYPES[file_format]
-    )
+def _streamed_response(chunks, file_format: str, filename: str) -> StreamingHttpResponse:
+    """A CSV download sent chunk by chunk, so a long export is never one string in memory."""
+    response = StreamingHttpResponse(chunks, content_type=sheets.CONTENT_TYPES[file_format])
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def _sheet_response(sheet, file_format: str, filename: str):
+    """A sheet as a download; CSV is streamed (XLSX and PDF are built whole by their libraries)."""
+    if file_format not in sheets.CSV_FORMATS:
+        return _export_response(sheets.render(sheet, file_format), file_format, filename)
+    return _streamed_response(sheets.csv_chunks(sheet, sheets.CSV_FORMATS[file_format]), file_format, filename)
 
 
 EXPORT_FORMATS = (
@@ -228,9 +230,11 @@ class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
             raise PermissionDenied
         request.GET = params
         queryset = self.get_changelist_instance(request).get_queryset(request)
-        data = selectors.recipients_export(queryset, file_format, with_contacts=True)
         name = "%s-%s.%s" % (gettext("Recipients"), timezone.localdate().isoformat(), sheets.EXTENSIONS[file_format])  # noqa: UP031
-        return _export_response(data, file_format, name)
+        if file_format in selectors.RECIPIENT_CSV_ENCODINGS:
+            chunks = selectors.recipients_csv_chunks(queryset, file_format, with_contacts=True)
+            return _streamed_response(chunks, file_format, name)
+        return _export_response(selectors.recipients_export(queryset, file_format, with_contacts=True), file_format, name)
 
 
 class GroupInline(admin.TabularInline):

@@ -768,6 +768,19 @@ def _recipient_export_fields(with_contacts: bool) -> list[str]:
 RECIPIENT_CSV_ENCODINGS = {"csv": "utf-8-sig", "csv-gbk": "gb18030"}
 
 
+RECIPIENT_EXPORT_ORDER = ("category", "protocol_order", "id")
+
+
+def recipients_csv_chunks(queryset, file_format: str, *, with_contacts: bool = True):
+    """The recipients' CSV in chunks, for a streamed download: the same bytes as the dataset's CSV,
+    without a model instance per row (``RecipientResource.csv_chunks``, one query)."""
+    from .resources import RecipientResource
+
+    ordered = queryset.order_by(*RECIPIENT_EXPORT_ORDER)
+    fields = _recipient_export_fields(with_contacts)
+    return RecipientResource().csv_chunks(ordered, fields, RECIPIENT_CSV_ENCODINGS[file_format])
+
+
 def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: bool = True) -> bytes:
     """The recipients as data that imports back unchanged: ``RecipientResource().export()``
     (tablib) for XLSX, the same resource's CSV bytes written directly (UTF-8 with BOM, or GBK;
@@ -781,11 +794,9 @@ def recipients_export(queryset, file_format: str = "xlsx", *, with_contacts: boo
         from .sheets import render
 
         return render(recipients_sheet(queryset, with_contacts=with_contacts), "pdf")
-    ordered = queryset.order_by("category", "protocol_order", "id")
-    fields = _recipient_export_fields(with_contacts)
     if file_format in RECIPIENT_CSV_ENCODINGS:
-        # The same bytes as the dataset's CSV, without a model instance per row (csv_chunks).
-        return b"".join(RecipientResource().csv_chunks(ordered, fields, RECIPIENT_CSV_ENCODINGS[file_format]))
-    dataset = RecipientResource().export(ordered, export_fields=fields)
+        return b"".join(recipients_csv_chunks(queryset, file_format, with_contacts=with_contacts))
+    ordered = queryset.order_by(*RECIPIENT_EXPORT_ORDER)
+    dataset = RecipientResource().export(ordered, export_fields=_recipient_export_fields(with_contacts))
     dataset.title = _("Recipients")  # not "Tablib Dataset"
     return dataset.export("xlsx")
