@@ -16,38 +16,21 @@ Writes through ``QuerySet.update()`` send no signal: a caller that updates somet
 that way calls ``invalidate()`` itself.
 """
 
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
+
+from zhiku.generations import Generation
 
 from .models import Article, Issue, ReviewStage, Series
 from .selectors import issues_waiting_for
 
-GENERATION_KEY = "briefs:waiting:generation"
+GENERATION = Generation("briefs:waiting:generation")
 # Saved alone, these change nothing the list shows (every login saves last_login).
 UNSHOWN_FIELDS = frozenset({"last_login"})
-
-
-def _generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Lost (evicted, a fresh Redis): start somewhere no earlier entry was kept under.
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
-    return value
-
-
-def _move_on() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no generation yet: the next read starts a new one
-        pass
 
 
 def invalidate(update_fields=None, **_signal_kwargs) -> None:
@@ -56,8 +39,7 @@ def invalidate(update_fields=None, **_signal_kwargs) -> None:
     commit leaves behind."""
     if update_fields is not None and set(update_fields) <= UNSHOWN_FIELDS:
         return
-    _move_on()
-    transaction.on_commit(_move_on)
+    GENERATION.move_on()
 
 
 def invalidate_on(*models) -> None:
@@ -84,7 +66,7 @@ def waiting_rows(user, limit: int) -> list[dict]:
         return []
     if not settings.SHARED_CACHE:
         return [_row(issue) for issue in issues_waiting_for(user)[:limit]]
-    key = "briefs:waiting:%s:%s:%s:%d" % (_generation(), user.pk, get_language(), limit)
+    key = "briefs:waiting:%s:%s:%s:%d" % (GENERATION.current(), user.pk, get_language(), limit)
     rows = cache.get(key)
     if rows is None:
         rows = [_row(issue) for issue in issues_waiting_for(user)[:limit]]

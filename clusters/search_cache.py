@@ -16,46 +16,29 @@ sees is not what everybody else will. Only a cache every process shares is used
 """
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 
-GENERATION_KEY = "clusters:search:generation"
+from zhiku.generations import Generation
+
+GENERATION = Generation("clusters:search:generation")
 TIMEOUT = 600  # seconds; the generation is what keeps results true, this only frees memory
 
 
-def _new_generation() -> int:
-    # Not a counter: a generation lost from the cache (evicted, flushed) must never come back
-    # to a value whose old entries may still be stored.
-    return time.time_ns()
-
-
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-        value = cache.get(GENERATION_KEY)
-    return value
-
-
-def _bump_after_commit() -> None:
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    return GENERATION.current()
 
 
 def invalidate() -> None:
     """Something a search can find or count changed: forget every stored result, now and at commit."""
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
-    transaction.on_commit(_bump_after_commit)
+    GENERATION.move_on()
 
 
 def usable() -> bool:
     """False when the cache is not shared by every process (``SHARED_CACHE``), and while
     this connection holds a search-relevant write not yet committed."""
-    if not settings.SHARED_CACHE:
-        return False
-    return not any(callback is _bump_after_commit for _sids, callback, _robust in connection.run_on_commit)
+    return settings.SHARED_CACHE and not GENERATION.pending()
 
 
 def key(*parts) -> str:
