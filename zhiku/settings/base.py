@@ -310,6 +310,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the worker logs through LOGGING (JSON in production)
 JOBS_MAX_ATTEMPTS = int(os.environ.get("JOBS_MAX_ATTEMPTS", "4"))
 JOBS_RETRY_DELAY_SECONDS = int(os.environ.get("JOBS_RETRY_DELAY_SECONDS", "30"))
+# `manage.py purge_jobs` deletes jobs (and the files they wrote) that finished longer ago than this.
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))
 # Above these sizes an import or an export runs as a background job with a progress page.
 RECIPIENTS_IMPORT_JOB_ROWS = int(os.environ.get("RECIPIENTS_IMPORT_JOB_ROWS", "300"))
 EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "2000"))
