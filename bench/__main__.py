@@ -6,6 +6,7 @@ Run one with `python -m bench NAME` (e.g. `python -m bench pdf`).
 """
 
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -17,6 +18,8 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
+    # The request log and django-axes' login notes would bury the figures; warnings still show.
+    logging.disable(logging.INFO)
     wanted = set(argv)
     names = sorted(
         m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith("bench_")

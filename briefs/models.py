@@ -205,6 +205,8 @@ class Issue(models.Model):
         verbose_name = _("Issue")
         verbose_name_plural = _("Issue")
         ordering = ["-year", "-number", "-id"]
+        # The issues list's own order, read from an index instead of sorting every issue.
+        indexes = [models.Index(fields=["-year", "-number", "-id"], name="issue_list_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "year", "number"],

@@ -22,6 +22,8 @@ LISTS = [
     ("admin:circulation_copymovement_changelist", "", "circulation_copymovement"),
     ("admin:briefs_article_changelist", "", "briefs_article"),
     ("admin:briefs_issueevent_changelist", "", "briefs_issueevent"),
+    # Issues (10,000 at the full size) are no big table, but the list's page reads its own index.
+    ("admin:briefs_issue_changelist", "", "briefs_issue"),
 ]
 
 
@@ -70,7 +72,7 @@ def test_first_page_of_a_big_list_reads_an_index(archive, db, client, url_name, 
     client.force_login(archive)
     plan = _first_page_plan(client, url_name, query)
     if connection.vendor == "postgresql":
-        scanned = [t for t in BIG_TABLES if "Seq Scan on %s" % t in plan]
+        scanned = [t for t in {*BIG_TABLES, table} if "Seq Scan on %s" % t in plan]
         assert not scanned, plan
     else:
         assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
