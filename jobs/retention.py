@@ -48,9 +48,21 @@ def jobs_purge(*, keep_days: int | None = None, now=None) -> Purged:
         old = Job.objects.select_for_update().filter(
             status__in=[Job.Status.SUCCEEDED, Job.Status.FAILED], finished_at__lt=cutoff
         )
-        ids = list(old.values_list("pk", flat=True))
-        jobs, _per_model = Job.objects.filter(pk__in=ids).delete()
+        found = list(old.values_list("pk", "params"))
+        jobs, _per_model = Job.objects.filter(pk__in=[pk for pk, _params in found]).delete()
     # The rows go first: a file without its job is unreachable (only the job's page serves it),
     # a job whose file is gone would offer a broken download.
-    files = sum(_folder_delete(job_id) for job_id in ids)
+    files = sum(_folder_delete(pk) + _staged_delete(params) for pk, params in found)
     return Purged(jobs=jobs, files=files)
+
+
+def _staged_delete(params) -> int:
+    """The upload a file import left for its job (``jobs/imports/…``): deleted by the job when it
+    ends, but left behind by one that failed on an unexpected error."""
+    staged = params.get("staged") if isinstance(params, dict) else None
+    if not isinstance(staged, str) or not staged.startswith(f"{FOLDER}/imports/") or ".." in staged:
+        return 0
+    if not default_storage.exists(staged):
+        return 0
+    default_storage.delete(staged)
+    return 1

@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone
@@ -33,11 +34,16 @@ def test_old_finished_jobs_go_with_their_files_recent_and_unfinished_ones_stay(s
     # A job queued again by its key keeps the finish time of its failed attempt; it is not finished.
     retried = _job(Job.Status.QUEUED, finished_days_ago=90, key="retry-me")
     running = _job(Job.Status.RUNNING, finished_days_ago=90)
+    staged = default_storage.save("jobs/imports/left-behind.bin", ContentFile(b"\xef\xbb\xbf\xe5\x90\x8d"))
+    failed_import = _job(Job.Status.FAILED, finished_days_ago=40)
+    failed_import.params = {"staged": staged, "file_name": "名单.csv"}
+    failed_import.save(update_fields=["params"])
     mail = OutgoingMail.objects.create(key="m1", subject="领军参阅", to="a@example.org", body="正文")
 
     purged = jobs_purge()
 
-    assert (purged.jobs, purged.files) == (2, 1)
+    assert (purged.jobs, purged.files) == (3, 2)
+    assert not default_storage.exists(staged)
     assert set(Job.objects.values_list("pk", flat=True)) == {recent_export.pk, queued.pk, retried.pk, running.pk}
     assert not default_storage.exists(old_export.result["file"])
     assert default_storage.exists(recent_export.result["file"])
