@@ -61,7 +61,7 @@ def recipients_import_run(*, token: str, user_id: int, job_id: str, progress) ->
     total = len(rows["rows"]) if rows else 0
     progress(0, total, gettext("Importing %(total)s rows") % {"total": total})
     with transaction.atomic():
-        result = _import_result(services.recipients_import_confirm(token=token, user=_user(user_id)))
+        result = _import_result(services.recipients_import_confirm(token=token, user=_user(user_id), progress=progress))
         Job.objects.filter(pk=job_id).update(result=result)
     return result
 
@@ -80,7 +80,8 @@ def recipients_file_import_run(*, staged: str, file_name: str, user_id: int, job
     progress(0, 1, gettext("Reading %(name)s") % {"name": file_name})
     try:
         with transaction.atomic():
-            result = _import_result(services.recipients_import(data=data, file_name=file_name, user=_user(user_id)))
+            summary = services.recipients_import(data=data, file_name=file_name, user=_user(user_id), progress=progress)
+            result = _import_result(summary)
             Job.objects.filter(pk=job_id).update(result=result)
     except CirculationError:
         default_storage.delete(staged)

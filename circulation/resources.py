@@ -233,17 +233,22 @@ class RecipientResource(resources.ModelResource):
         skip_diff = True  # the preview shows a summary and the first rows, never a diff
         clean_model_instances = False  # the widgets check every cell; full_clean would query per row
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, progress=None, **kwargs):
+        """``progress``: a callable ``progress(done, total, message)`` (a job's), told as rows are checked."""
         super().__init__(**kwargs)
         for name, title in recipient_headers().items():
             self.fields[name].column_name = title
         self._first_row: dict[str, int] = {}
+        self._progress = progress
+        self._rows_seen = 0
+        self._rows_total = 0
 
     # --- import ---
 
     def before_import(self, dataset, **kwargs):
         """Adds the printed name (the key the instance loader looks up) to the rows."""
         self._first_row = {}
+        self._rows_seen, self._rows_total = 0, len(dataset)
         if PRINTED_NAME_COLUMN in dataset.headers:  # a kept dataset, confirmed after its preview
             return
         column = {name: self.fields[name].column_name for name in ("kind", "name", "title", "short_name")}
@@ -256,7 +261,20 @@ class RecipientResource(resources.ModelResource):
         ]
         dataset.append_col(printed, header=PRINTED_NAME_COLUMN)
 
+    def _row_seen(self) -> None:
+        """Tell ``progress`` about every 2 % of the rows (and the last): the bar moves, the cache
+        is not written per row."""
+        self._rows_seen += 1
+        step = max(1, self._rows_total // 50)
+        if self._progress is not None and (self._rows_seen % step == 0 or self._rows_seen == self._rows_total):
+            self._progress(
+                self._rows_seen,
+                self._rows_total,
+                _("Checked %(done)s of %(total)s rows") % {"done": self._rows_seen, "total": self._rows_total},
+            )
+
     def import_instance(self, instance, row, **kwargs):
+        self._row_seen()
         errors: dict = {}
         try:
             super().import_instance(instance, row, **kwargs)

@@ -453,12 +453,13 @@ def _recipient_dataset(*, data: bytes, file_name: str):
     return dataset
 
 
-def _run_recipient_import(dataset, *, dry_run: bool) -> ImportSummary:
+def _run_recipient_import(dataset, *, dry_run: bool, progress=None) -> ImportSummary:
     """``RecipientResource.import_data`` on a dataset, all or nothing: any bad row (every one is
-    reported, by spreadsheet row and Chinese column) rolls the whole file back."""
+    reported, by spreadsheet row and Chinese column) rolls the whole file back. ``progress`` (a
+    job's) is told as the rows are checked."""
     from .resources import RecipientResource, import_messages
 
-    result = RecipientResource().import_data(
+    result = RecipientResource(progress=progress).import_data(
         dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
     )
     messages = import_messages(result, dataset)
@@ -498,7 +499,7 @@ def recipients_import_preview(*, data: bytes, file_name: str, user) -> ImportPre
 
 
 @transaction.atomic
-def recipients_import_confirm(*, token: str, user) -> ImportSummary:
+def recipients_import_confirm(*, token: str, user, progress=None) -> ImportSummary:
     """Import the dataset a preview checked: the user's own preview, once; the file is not read
     again. The rows are checked again as they are saved (someone may have added a recipient
     since the preview), all or nothing."""
@@ -512,16 +513,17 @@ def recipients_import_confirm(*, token: str, user) -> ImportSummary:
         pending = None
     if pending is None:
         raise ImportRejected(_("The preview has expired; upload the file again."))
-    summary = _run_recipient_import(dataset_from_json(pending.rows), dry_run=False)
+    summary = _run_recipient_import(dataset_from_json(pending.rows), dry_run=False, progress=progress)
     pending.delete()
     return summary
 
 
-def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False) -> ImportSummary:
+def recipients_import(*, data: bytes, file_name: str, user, dry_run: bool = False, progress=None) -> ImportSummary:
     """Import recipients from XLSX or CSV (UTF-8, UTF-8 with BOM, or GBK) on the same path as
     the admin. All or nothing: any bad row or header refuses the whole file."""
     require_circulation(user)
-    return _run_recipient_import(_recipient_dataset(data=data, file_name=file_name), dry_run=dry_run)
+    dataset = _recipient_dataset(data=data, file_name=file_name)
+    return _run_recipient_import(dataset, dry_run=dry_run, progress=progress)
 
 
 def _parse_serials(text: str) -> list[int]:

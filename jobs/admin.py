@@ -18,7 +18,7 @@ from zhiku.admin_mixins import ReadOnlyAdminMixin
 
 from .files import job_file_response
 from .models import Job, OutgoingMail
-from .runner import job_enqueue
+from .runner import job_enqueue, job_progress
 
 
 def _sees_all(user) -> bool:
@@ -94,6 +94,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def status_view(self, request, pk):
         """What the progress bar polls: a few fields, no page."""
         job = self._job_for(request, pk)
+        job.progress_done, job.progress_total, job.message = job_progress(job)
         return JsonResponse(
             {
                 "status": job.status,
@@ -117,6 +118,7 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: a progress bar while it runs, the result (or the error) when it ends."""
         job = self._job_for(request, object_id)
+        job.progress_done, job.progress_total, job.message = job_progress(job)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -19,6 +19,7 @@ import traceback
 from enum import Enum
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
@@ -28,6 +29,9 @@ from django.utils.translation import gettext
 from .models import Job
 
 logger = logging.getLogger(__name__)
+
+# How long a progress report is kept in the cache: longer than any job runs.
+PROGRESS_SECONDS = 24 * 3600
 
 
 class Outcome(Enum):
@@ -80,12 +84,31 @@ def job_run_inprocess(job_id) -> Outcome:
             return outcome
 
 
+def _progress_key(job_id) -> str:
+    return "job-progress:%s" % job_id
+
+
 class _Progress:
+    """Writes progress to the job's row and to the cache. The cache is what a progress bar sees
+    while the job's own transaction is open (an all-or-nothing import reports from inside one,
+    where its row updates stay invisible to other connections until the end)."""
+
     def __init__(self, job_id):
         self.job_id = job_id
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
-        Job.objects.filter(pk=self.job_id).update(progress_done=done, progress_total=total, message=str(message)[:500])
+        message = str(message)[:500]
+        Job.objects.filter(pk=self.job_id).update(progress_done=done, progress_total=total, message=message)
+        cache.set(_progress_key(self.job_id), (done, total, message), PROGRESS_SECONDS)
+
+
+def job_progress(job: Job) -> tuple[int, int, str]:
+    """(done, total, message) of ``job``: for a running job the latest report, wherever it was made."""
+    if job.status == Job.Status.RUNNING:
+        reported = cache.get(_progress_key(job.pk))
+        if reported is not None:
+            return reported
+    return job.progress_done, job.progress_total, job.message
 
 
 def _as_result(value) -> tuple[object, str]:

@@ -77,6 +77,30 @@ def test_an_attempt_that_died_after_the_import_committed_is_not_imported_again(c
     assert Recipient.objects.count() == 2 and job.result["created"] == 2
 
 
+def test_a_large_import_reports_its_progress_as_it_checks_the_rows(clerk, settings):
+    """The bar moves during the import, not 0 → done: every 2 % of the rows is reported while
+    they are checked, before anything is written (all or nothing)."""
+    from circulation import services
+
+    settings.RECIPIENTS_IMPORT_JOB_ROWS = 1
+    preview = services.recipients_import_preview(data=make_csv([person_row(n) for n in range(1, 101)]),
+                                                 file_name="r.csv", user=clerk)
+    job = circulation_jobs.recipients_import_start(token=preview.token, user=clerk)
+    reports = []
+
+    def progress(done, total, message=""):
+        reports.append((done, total, str(message), Recipient.objects.count()))
+
+    circulation_jobs.recipients_import_run(token=preview.token, user_id=clerk.pk, job_id=str(job.pk),
+                                           progress=progress)
+    assert reports[0][:2] == (0, 100)
+    checked = reports[1:]
+    assert [done for done, *_rest in checked] == list(range(2, 101, 2))
+    assert checked[-1][2] == "已核对 100 行中的 100 行"
+    assert all(written == 0 for *_rest, written in checked)  # reported before the rows are written
+    assert Recipient.objects.count() == 100
+
+
 def test_the_job_checks_the_permission_of_whoever_started_it(clerk, settings):
     """The clerk lost the circulation role between the confirm and the job: nothing is imported."""
     from circulation import services

@@ -204,6 +204,31 @@ def test_running_job_reports_its_progress(client):
     assert 'data-finished="0"' in page and "jobs/progress.js" in page
 
 
+def test_progress_reported_inside_an_open_transaction_reaches_the_bar(client):
+    """An all-or-nothing import reports from inside its transaction, where the row's update is not
+    visible to anyone else until the end (rolled back here to stand for "not yet committed"): the
+    status the bar polls comes from the cache while the job runs."""
+    from django.db import transaction
+
+    from jobs.runner import _Progress
+
+    owner = _staff()
+    job = Job.objects.create(kind="tests.jobs.job_functions.add", created_by=owner, status=Job.Status.RUNNING)
+    with transaction.atomic():
+        _Progress(job.pk)(30, 120, "已核对 30 行")
+        transaction.set_rollback(True)
+    job.refresh_from_db()
+    assert (job.progress_done, job.progress_total) == (0, 0)
+    client.force_login(owner)
+    status = client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()
+    assert (status["percent"], status["done"], status["total"], status["message"]) == (25, 30, 120, "已核对 30 行")
+    page = client.get(reverse("admin:jobs_job_change", args=[job.pk])).content.decode()
+    assert '<progress id="job-progress" max="100" value="25"' in page
+    # Once the job has ended, its row is the truth again.
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.SUCCEEDED, progress_done=120, progress_total=120)
+    assert client.get(reverse("admin:jobs_job_status", args=[job.pk])).json()["done"] == 120
+
+
 def test_other_staff_cannot_see_someone_elses_job(client):
     job = Job.objects.create(kind="tests.jobs.job_functions.add", created_by=_staff())
     client.force_login(_staff())
