@@ -167,6 +167,10 @@ ROLE_QUERIES = [
     ("circulation", "admin:circulation_copymovement_changelist", "", 6),
     ("circulation", "admin:briefs_article_changelist", "", 8),
     ("editor", "admin:briefs_article_changelist", "", 8),
+    # The issues list counts exactly and lists the distinct years and the current stages' names.
+    ("superuser", "admin:briefs_issue_changelist", "", 8),
+    ("editor", "admin:briefs_issue_changelist", "", 10),
+    ("circulation", "admin:briefs_issue_changelist", "", 10),
 ]
 
 
