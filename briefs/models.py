@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from zhiku.constraints import check, positive, unique
 from zhiku.fields import SanitizedRichTextField, user_actor_field, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
@@ -45,10 +46,10 @@ class Series(models.Model):
         verbose_name_plural = _("Series")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_print_run__gt=0),
-                name="series_default_print_run_positive",
-                violation_error_message=_("The default print run must be a positive number."),
+            positive(
+                "default_print_run",
+                "series_default_print_run_positive",
+                _("The default print run must be a positive number."),
             ),
         ]
 
@@ -94,11 +95,7 @@ def copy_state(target: models.Model, source: models.Model) -> None:
 
 
 def _positive_or_empty(field: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{field + "__isnull": True}) | Q(**{field + "__gt": 0}),
-        name=f"issue_{field}_positive",
-        violation_error_message=message,
-    )
+    return positive(field, f"issue_{field}_positive", message, or_empty=True)
 
 
 def _workflow_person(verbose_name) -> models.ForeignKey:
@@ -206,23 +203,23 @@ class Issue(models.Model):
         verbose_name_plural = _("Issue")
         ordering = ["-year", "-number", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "year", "number"],
-                name="issue_unique_number_in_year",
-                violation_error_message=_("This series already has an issue with this number in this year."),
+            unique(
+                ["series", "year", "number"],
+                "issue_unique_number_in_year",
+                _("This series already has an issue with this number in this year."),
             ),
-            models.UniqueConstraint(
-                fields=["series", "total_number"],
-                name="issue_unique_total_number",
-                violation_error_message=_("This series already has an issue with this total number."),
+            unique(
+                ["series", "total_number"],
+                "issue_unique_total_number",
+                _("This series already has an issue with this total number."),
             ),
             _positive_or_empty("number", _("The issue number must be a positive number.")),
             _positive_or_empty("total_number", _("The total number must be a positive number.")),
             _positive_or_empty("print_run", _("The print run must be a positive number.")),
-            models.CheckConstraint(
-                condition=Q(number__isnull=True, year__isnull=True) | Q(number__isnull=False, year__isnull=False),
-                name="issue_number_has_year",
-                violation_error_message=_("An issue number needs a year, and a year needs an issue number."),
+            check(
+                Q(number__isnull=True, year__isnull=True) | Q(number__isnull=False, year__isnull=False),
+                "issue_number_has_year",
+                _("An issue number needs a year, and a year needs an issue number."),
             ),
         ]
         permissions = [
@@ -354,15 +351,15 @@ class ReviewStage(models.Model):
         verbose_name_plural = _("Review stages")
         ordering = ["series", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "position"],
-                name="review_stage_unique_position",
-                violation_error_message=_("Two stages of one series cannot share a position."),
+            unique(
+                ["series", "position"],
+                "review_stage_unique_position",
+                _("Two stages of one series cannot share a position."),
             ),
-            models.CheckConstraint(
-                condition=Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
-                name="review_stage_one_holder",
-                violation_error_message=_("A stage is held either by a group or by one person, not both."),
+            check(
+                Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
+                "review_stage_one_holder",
+                _("A stage is held either by a group or by one person, not both."),
             ),
         ]
 
@@ -466,10 +463,10 @@ class IssueComment(models.Model):
         verbose_name_plural = _("Comments on the text")
         ordering = ["issue", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
-                name="issue_comment_answers_not_resolved",
-                violation_error_message=_("Only a comment, not an answer, can be resolved."),
+            check(
+                Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                "issue_comment_answers_not_resolved",
+                _("Only a comment, not an answer, can be resolved."),
             ),
         ]
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article, Issue, Series
+from zhiku.constraints import check, positive, unique
 from zhiku.fields import user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
@@ -59,20 +60,16 @@ class Recipient(models.Model):
         verbose_name_plural = _("Recipients")
         ordering = ["category", "protocol_order", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_copies__gt=0),
-                name="recipient_default_copies_positive",
-                violation_error_message=_("Default copies must be a positive number."),
+            positive(
+                "default_copies",
+                "recipient_default_copies_positive",
+                _("Default copies must be a positive number."),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="person") | ~Q(title=""),
-                name="recipient_person_has_title",
-                violation_error_message=_("A person needs a title."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="body") | ~Q(short_name=""),
-                name="recipient_body_has_short_name",
-                violation_error_message=_("A body needs a short name."),
+            check(~Q(kind="person") | ~Q(title=""), "recipient_person_has_title", _("A person needs a title.")),
+            check(
+                ~Q(kind="body") | ~Q(short_name=""),
+                "recipient_body_has_short_name",
+                _("A body needs a short name."),
             ),
         ]
 
@@ -132,10 +129,10 @@ class DistributionGroup(models.Model):
         verbose_name_plural = _("Groups")
         ordering = ["distribution_list", "section", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution_list", "section", "position"],
-                name="group_unique_position",
-                violation_error_message=_("This list already has a group at this section and position."),
+            unique(
+                ["distribution_list", "section", "position"],
+                "group_unique_position",
+                _("This list already has a group at this section and position."),
             ),
         ]
 
@@ -159,11 +156,7 @@ class GroupMember(models.Model):
         verbose_name_plural = _("Group members")
         ordering = ["group", "position", "recipient__protocol_order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["group", "recipient"],
-                name="member_unique_in_group",
-                violation_error_message=_("This recipient is already in the group."),
-            ),
+            unique(["group", "recipient"], "member_unique_in_group", _("This recipient is already in the group.")),
         ]
 
     def __str__(self):
@@ -194,11 +187,10 @@ class IssueDistribution(models.Model):
         verbose_name_plural = _("Issue distributions")
         ordering = ["-issue_id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(print_run_override__isnull=True)
-                | (Q(print_run_override__gt=0) & ~Q(print_run_override_reason="")),
-                name="distribution_override_positive_with_reason",
-                violation_error_message=_("A print run set by hand must be positive and needs a reason."),
+            check(
+                Q(print_run_override__isnull=True) | (Q(print_run_override__gt=0) & ~Q(print_run_override_reason="")),
+                "distribution_override_positive_with_reason",
+                _("A print run set by hand must be positive and needs a reason."),
             ),
         ]
 
@@ -220,10 +212,10 @@ class IssueList(models.Model):
         verbose_name_plural = _("Chosen lists")
         ordering = ["distribution", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution", "distribution_list"],
-                name="issue_list_unique",
-                violation_error_message=_("This list is already chosen for the issue."),
+            unique(
+                ["distribution", "distribution_list"],
+                "issue_list_unique",
+                _("This list is already chosen for the issue."),
             ),
         ]
 
@@ -250,15 +242,13 @@ class IssueRecipient(models.Model):
         verbose_name_plural = _("Additions and removals")
         ordering = ["distribution", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution", "recipient"],
-                name="issue_recipient_unique",
-                violation_error_message=_("This recipient already has a change for the issue."),
+            unique(
+                ["distribution", "recipient"],
+                "issue_recipient_unique",
+                _("This recipient already has a change for the issue."),
             ),
-            models.CheckConstraint(
-                condition=Q(copies__isnull=True) | Q(copies__gt=0),
-                name="issue_recipient_copies_positive",
-                violation_error_message=_("Copies must be a positive number."),
+            positive(
+                "copies", "issue_recipient_copies_positive", _("Copies must be a positive number."), or_empty=True
             ),
         ]
 
@@ -284,11 +274,11 @@ class DistributionSnapshot(models.Model):
         verbose_name_plural = _("Distribution snapshots")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["issue"],
+            unique(
+                ["issue"],
+                "snapshot_one_current_per_issue",
+                _("This issue already has a current distribution snapshot."),
                 condition=Q(voided_at__isnull=True),
-                name="snapshot_one_current_per_issue",
-                violation_error_message=_("This issue already has a current distribution snapshot."),
             ),
         ]
 
@@ -339,11 +329,7 @@ class LedgerRule(models.Model):
         verbose_name = _("Copy ledger rule")
         verbose_name_plural = _("Copy ledger rules")
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "classification"],
-                name="ledger_rule_unique",
-                violation_error_message=_("This rule already exists."),
-            ),
+            unique(["series", "classification"], "ledger_rule_unique", _("This rule already exists.")),
         ]
 
     def __str__(self):
@@ -394,11 +380,7 @@ class Supplement(AppendOnly, models.Model):
         verbose_name_plural = _("Additional copies (增发)")
         ordering = ["issue", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(copies__gt=0),
-                name="supplement_copies_positive",
-                violation_error_message=_("Copies must be a positive number."),
-            ),
+            positive("copies", "supplement_copies_positive", _("Copies must be a positive number.")),
         ]
 
     def __str__(self):
@@ -443,21 +425,11 @@ class Copy(models.Model):
             # The ledger list: newest issue first, copies in order.
             models.Index(fields=["-issue", "serial"], name="copy_issue_desc_serial"),
             # Copies out and not yet signed for: a small part of the ledger, listed the same way.
-            models.Index(
-                fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")
-            ),
+            models.Index(fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["issue", "serial"],
-                name="copy_unique_serial",
-                violation_error_message=_("This copy number already exists for the issue."),
-            ),
-            models.CheckConstraint(
-                condition=Q(serial__gt=0),
-                name="copy_serial_positive",
-                violation_error_message=_("The copy number must be a positive number."),
-            ),
+            unique(["issue", "serial"], "copy_unique_serial", _("This copy number already exists for the issue.")),
+            positive("serial", "copy_serial_positive", _("The copy number must be a positive number.")),
         ]
 
     def __str__(self):
@@ -502,10 +474,10 @@ class CopyMovement(AppendOnly, models.Model):
         ordering = ["copy_id", "created_at", "id"]  # the copy's id: no join to copies and issues
         indexes = [models.Index(fields=["copy", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="received") | ~Q(signer=""),
-                name="movement_received_has_signer",
-                violation_error_message=_("A receipt needs the name of who signed for it."),
+            check(
+                ~Q(kind="received") | ~Q(signer=""),
+                "movement_received_has_signer",
+                _("A receipt needs the name of who signed for it."),
             ),
         ]
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article
+from zhiku.constraints import check, unique
 from zhiku.fields import user_stamp_field
 
 ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
@@ -17,11 +18,7 @@ ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 def _name_not_empty() -> models.CheckConstraint:
     """Taxonomies and clusters are found and printed by name: an empty one is refused (named
     clusters_<model>_name_not_empty by Django's %(class)s)."""
-    return models.CheckConstraint(
-        condition=~Q(name=""),
-        name="%(app_label)s_%(class)s_name_not_empty",
-        violation_error_message=_("The name must not be empty."),
-    )
+    return check(~Q(name=""), "%(app_label)s_%(class)s_name_not_empty", _("The name must not be empty."))
 
 
 class Taxonomy(models.Model):
@@ -78,17 +75,17 @@ class Cluster(models.Model):
         verbose_name_plural = _("Industry clusters")
         ordering = ["taxonomy", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["parent", "name"],
+            unique(
+                ["parent", "name"],
+                "clusters_cluster_unique_name_in_parent",
+                _("A cluster with this name already exists under the same parent."),
                 condition=Q(parent__isnull=False),
-                name="clusters_cluster_unique_name_in_parent",
-                violation_error_message=_("A cluster with this name already exists under the same parent."),
             ),
-            models.UniqueConstraint(
-                fields=["taxonomy", "name"],
+            unique(
+                ["taxonomy", "name"],
+                "clusters_cluster_unique_top_name",
+                _("A top-level category with this name already exists in this taxonomy."),
                 condition=Q(parent__isnull=True),
-                name="clusters_cluster_unique_top_name",
-                violation_error_message=_("A top-level category with this name already exists in this taxonomy."),
             ),
             _name_not_empty(),
         ]
@@ -144,10 +141,10 @@ class ArticleCluster(models.Model):
         verbose_name_plural = _("Article tags")
         ordering = ["cluster__position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "cluster"],
-                name="clusters_articlecluster_unique",
-                violation_error_message=_("This article is already tagged with this cluster."),
+            unique(
+                ["article", "cluster"],
+                "clusters_articlecluster_unique",
+                _("This article is already tagged with this cluster."),
             ),
         ]
 
