@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from zhiku.constraints import check, positive, unique
-from zhiku.fields import SanitizedRichTextField, user_actor_field, user_stamp_field
+from zhiku.fields import SanitizedRichTextField, optional_link, stamp_fields, user_actor_field, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -42,8 +42,7 @@ class Series(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Series")
-        verbose_name_plural = _("Series")
+        verbose_name = verbose_name_plural = _("Series")
         ordering = ["name"]
         constraints = [
             positive(
@@ -78,8 +77,7 @@ class Editor(models.Model):
     is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = _("Editor")
-        verbose_name_plural = _("Editor")
+        verbose_name = verbose_name_plural = _("Editor")
         ordering = ["name"]
 
     def __str__(self):
@@ -152,35 +150,19 @@ class Issue(models.Model):
     classification = models.CharField(
         _("Classification"), max_length=20, choices=Classification.choices, default=Classification.NONE, blank=True
     )
-    responsible_editor = models.ForeignKey(
-        Editor,
-        verbose_name=_("Responsible editor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="issues",
-    )
+    responsible_editor = optional_link(Editor, _("Responsible editor"), related_name="issues")
     print_run = models.PositiveIntegerField(
         _("Print run"),
         null=True,
         blank=True,
         help_text=_("Copies printed; leave empty to use the series default or the figure circulation computes."),
     )
-    created_by = user_stamp_field(_("Created by"))
-    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    created_by, created_at = stamp_fields(_("Created by"), _("Created at"))
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     # Workflow state (briefs.workflow writes these; nothing else should).
-    current_stage = models.ForeignKey(
-        "ReviewStage",
-        verbose_name=_("Current review stage"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    current_stage = optional_link("ReviewStage", _("Current review stage"), editable=False, related_name="+")
     submitted_by = _workflow_person(_("Submitted by"))
     submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True, editable=False)
     signed_by = _workflow_person(_("Signed by"))
@@ -199,8 +181,7 @@ class Issue(models.Model):
     objects = IssueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Issue")
-        verbose_name_plural = _("Issue")
+        verbose_name = verbose_name_plural = _("Issue")
         ordering = ["-year", "-number", "-id"]
         constraints = [
             unique(
@@ -298,8 +279,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Article")
-        verbose_name_plural = _("Article")
+        verbose_name = verbose_name_plural = _("Article")
         # By the issue's id, not the issue (whose ordering would join and sort the issue table
         # for every list); the index serves the admin list, newest issue first, too.
         ordering = ["issue_id", "position", "id"]
@@ -341,9 +321,7 @@ class ReviewStage(models.Model):
     series = models.ForeignKey(Series, verbose_name=_("Series"), on_delete=models.CASCADE, related_name="review_stages")
     position = models.PositiveSmallIntegerField(_("Position"))
     name = models.CharField(_("Stage name"), max_length=30)
-    group = models.ForeignKey(
-        "auth.Group", verbose_name=_("Held by group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    group = optional_link("auth.Group", _("Held by group"), related_name="+")
     user = user_actor_field(_("Held by person"), null=True, blank=True)
 
     class Meta:

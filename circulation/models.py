@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article, Issue, Series
 from zhiku.constraints import check, positive, unique
-from zhiku.fields import user_stamp_field
+from zhiku.fields import optional_link, stamp_fields, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -265,8 +265,7 @@ class DistributionSnapshot(models.Model):
     allocated_copies = models.PositiveIntegerField(_("Allocated copies"))
     archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
     reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
-    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Created by"))
+    created_by, created_at = stamp_fields(_("Created by"), _("Created at"))
     voided_at = models.DateTimeField(_("Voided at"), null=True, blank=True)
 
     class Meta:
@@ -372,12 +371,10 @@ class Supplement(AppendOnly, models.Model):
     copies = models.PositiveIntegerField(_("Copies"))
     date = models.DateField(_("Date"))
     note = models.CharField(_("Reason"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
-        verbose_name = _("Additional copies (增发)")
-        verbose_name_plural = _("Additional copies (增发)")
+        verbose_name = verbose_name_plural = _("Additional copies (增发)")
         ordering = ["issue", "created_at", "id"]
         constraints = [
             positive("copies", "supplement_copies_positive", _("Copies must be a positive number.")),
@@ -399,17 +396,8 @@ class Copy(models.Model):
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     serial = models.PositiveIntegerField(_("Copy number"))
     purpose = models.CharField(_("Purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RECIPIENT)
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    supplement = models.ForeignKey(
-        Supplement,
-        verbose_name=_("Additional copies (增发)"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="numbered_copies",
-    )
+    recipient = optional_link(Recipient, _("Addressee"), related_name="+")
+    supplement = optional_link(Supplement, _("Additional copies (增发)"), related_name="numbered_copies")
     printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     # The kind of the latest movement ("" before any). The movements stay the truth; the ledger
@@ -465,8 +453,7 @@ class CopyMovement(AppendOnly, models.Model):
     signer = models.CharField(_("Receipt signed by"), max_length=50, blank=True)
     date = models.DateField(_("Date"))
     note = models.CharField(_("Note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
         verbose_name = _("Copy movement")
@@ -509,14 +496,10 @@ class Instruction(models.Model):
     # 省部级 and above: what an assessment lists as representative.
     REPRESENTATIVE_LEVELS = (Level.NATIONAL, Level.PROVINCIAL)
 
-    leader = models.ForeignKey(
-        Recipient, verbose_name=_("Leader"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    leader = optional_link(Recipient, _("Leader"), related_name="+")
     leader_name = models.CharField(_("Leader as written"), max_length=50, blank=True)
     issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
-    article = models.ForeignKey(
-        Article, verbose_name=_("Article"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    article = optional_link(Article, _("Article"), related_name="+")
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))
     level = models.CharField(_("Leader's level"), max_length=20, choices=Level.choices, blank=True)
@@ -531,8 +514,7 @@ class Instruction(models.Model):
     follow_up_department = models.CharField(_("Follow-up department"), max_length=100, blank=True)
     feedback_sent_on = models.DateField(_("Feedback sent to the author on"), null=True, blank=True)
     feedback_note = models.TextField(_("Feedback to the author"), blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
         verbose_name = _("Leader's instruction")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Article
 from zhiku.constraints import check, unique
-from zhiku.fields import user_stamp_field
+from zhiku.fields import optional_link, stamp_fields
 
 ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
@@ -50,14 +50,8 @@ class Cluster(models.Model):
     taxonomy = models.ForeignKey(
         Taxonomy, verbose_name=_("Taxonomy"), on_delete=models.PROTECT, related_name="clusters"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("Parent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text=_("Leave empty for a top-level category."),
+    parent = optional_link(
+        "self", _("Parent"), related_name="children", help_text=_("Leave empty for a top-level category.")
     )
     kind = models.CharField(_("Kind"), max_length=20, choices=Kind.choices, default=Kind.CLUSTER)
     name = models.CharField(_("Name"), max_length=50)
@@ -133,8 +127,7 @@ class ArticleCluster(models.Model):
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("Industry cluster"), on_delete=models.PROTECT, related_name="article_tags"
     )
-    created_by = user_stamp_field(_("Tagged by"))
-    created_at = models.DateTimeField(_("Tagged at"), auto_now_add=True)
+    created_by, created_at = stamp_fields(_("Tagged by"), _("Tagged at"))
 
     class Meta:
         verbose_name = _("Article tag")
