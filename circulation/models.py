@@ -32,6 +32,25 @@ class Channel(models.TextChoices):
     ELECTRONIC = "electronic", _("Electronic")
 
 
+def _issue_field(on_delete=models.PROTECT) -> models.ForeignKey:
+    """The issue a circulation record is about (the issue does not name its records back)."""
+    return models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=on_delete, related_name="+")
+
+
+def _addressee_field(on_delete=models.PROTECT, related_name="+", **options) -> models.ForeignKey:
+    """The recipient a list, a change, a copy or an entry is addressed to."""
+    return models.ForeignKey(
+        Recipient, verbose_name=_("Addressee"), on_delete=on_delete, related_name=related_name, **options
+    )
+
+
+def _distribution_part(related_name: str) -> models.ForeignKey:
+    """The issue distribution a chosen list or an addition/removal belongs to (goes with it)."""
+    return models.ForeignKey(
+        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name=related_name
+    )
+
+
 class Recipient(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("Person")
@@ -144,9 +163,7 @@ class GroupMember(models.Model):
     group = models.ForeignKey(
         DistributionGroup, verbose_name=_("Group"), on_delete=models.CASCADE, related_name="members"
     )
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="memberships"
-    )
+    recipient = _addressee_field(related_name="memberships")
     position = models.PositiveSmallIntegerField(
         _("Position"), default=0, help_text=_("0 follows the recipient's protocol order.")
     )
@@ -199,9 +216,7 @@ class IssueDistribution(models.Model):
 
 
 class IssueList(models.Model):
-    distribution = models.ForeignKey(
-        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="issue_lists"
-    )
+    distribution = _distribution_part("issue_lists")
     distribution_list = models.ForeignKey(
         DistributionList, verbose_name=_("Distribution list"), on_delete=models.PROTECT, related_name="+"
     )
@@ -226,10 +241,8 @@ class IssueList(models.Model):
 class IssueRecipient(models.Model):
     """An issue-level change: add a recipient, remove one, or set its copies."""
 
-    distribution = models.ForeignKey(
-        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="adjustments"
-    )
-    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
+    distribution = _distribution_part("adjustments")
+    recipient = _addressee_field()
     included = models.BooleanField(
         _("Included"), default=True, help_text=_("Untick to remove a recipient the chosen lists contain.")
     )
@@ -259,7 +272,7 @@ class IssueRecipient(models.Model):
 class DistributionSnapshot(models.Model):
     """The distribution as frozen at 签发. Voided (not deleted) when the sign-off is revoked."""
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="+")
+    issue = _issue_field(models.CASCADE)
     bao_line = models.TextField(_("Distribution line"))
     print_run = models.PositiveIntegerField(_("Print run"))
     allocated_copies = models.PositiveIntegerField(_("Allocated copies"))
@@ -289,9 +302,7 @@ class SnapshotEntry(models.Model):
     snapshot = models.ForeignKey(
         DistributionSnapshot, verbose_name=_("Distribution snapshot"), on_delete=models.CASCADE, related_name="entries"
     )
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recipient = _addressee_field(models.SET_NULL, null=True, blank=True)
     printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
     category = models.CharField(_("Category"), max_length=10, choices=Category.choices)
@@ -363,8 +374,8 @@ class Supplement(AppendOnly, models.Model):
 
     append_only_message = "additional copies are append-only"
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
+    issue = _issue_field()
+    recipient = _addressee_field()
     printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
     channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, blank=True)
@@ -393,10 +404,10 @@ class Copy(models.Model):
         RESERVE = "reserve", _("Reserve")
         SUPPLEMENT = "supplement", _("Additional (增发)")
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    issue = _issue_field()
     serial = models.PositiveIntegerField(_("Copy number"))
     purpose = models.CharField(_("Purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RECIPIENT)
-    recipient = optional_link(Recipient, _("Addressee"), related_name="+")
+    recipient = _addressee_field(null=True, blank=True)
     supplement = optional_link(Supplement, _("Additional copies (增发)"), related_name="numbered_copies")
     printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
@@ -498,7 +509,7 @@ class Instruction(models.Model):
 
     leader = optional_link(Recipient, _("Leader"), related_name="+")
     leader_name = models.CharField(_("Leader as written"), max_length=50, blank=True)
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    issue = _issue_field()
     article = optional_link(Article, _("Article"), related_name="+")
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))
