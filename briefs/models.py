@@ -264,8 +264,13 @@ class Issue(models.Model):
         return self.print_run or self.series.default_print_run
 
 
+def issue_field(on_delete, related_name: str = "+", **options) -> models.ForeignKey:
+    """The issue a record belongs to or is about, declared alike by every model that names one."""
+    return models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=on_delete, related_name=related_name, **options)
+
+
 class Article(models.Model):
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="articles")
+    issue = issue_field(models.CASCADE, "articles")
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     title = models.CharField(_("Title"), max_length=200)
     body = SanitizedRichTextField(_("Body"), config_name="default", blank=True)
@@ -351,7 +356,7 @@ class IssueEvent(models.Model):
     Action = Action
     IMPORT = EVENT_IMPORT
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
+    issue = issue_field(models.CASCADE, "events")
     action = models.CharField(_("Action"), max_length=30, choices=EVENT_ACTION_CHOICES)
     from_status = models.CharField(_("From status"), max_length=20, choices=Issue.Status.choices)
     to_status = models.CharField(_("To status"), max_length=20, choices=Issue.Status.choices)
@@ -380,7 +385,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Recipient"), on_delete=models.CASCADE, related_name="+"
     )
     email = models.EmailField(_("Email"))
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="notifications")
+    issue = issue_field(models.CASCADE, "notifications")
     event = models.ForeignKey(
         IssueEvent, verbose_name=_("Workflow event"), on_delete=models.CASCADE, null=True, related_name="notifications"
     )
@@ -399,7 +404,7 @@ class Notification(models.Model):
 class PaperSignOff(models.Model):
     """A leader signed on paper; staff recorded it with a scan of the signed page."""
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="paper_sign_offs")
+    issue = issue_field(models.CASCADE, "paper_sign_offs")
     signer = user_actor_field(_("Signed by"))
     signed_on = models.DateField(_("Signed on"))
     scan = ScanField(_("Scan"), upload_to=RandomUploadName("signoff"))
@@ -422,7 +427,7 @@ class IssueComment(models.Model):
     resolved. Open comments are listed on the desk and shown as a warning at 签发.
     """
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="comments")
+    issue = issue_field(models.CASCADE, "comments")
     article = models.ForeignKey(
         Article, verbose_name=_("Article"), on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
     )

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefs.models import Article, Issue, Series
+from briefs.models import Article, Issue, Series, issue_field
 from zhiku.constraints import check, positive, unique
 from zhiku.fields import optional_link, stamp_fields, user_stamp_field
 from zhiku.scans import ScanField
@@ -30,11 +30,6 @@ class Channel(models.TextChoices):
     COURIER = "courier", _("Confidential courier")
     POST = "post", _("Post")
     ELECTRONIC = "electronic", _("Electronic")
-
-
-def _issue_field(on_delete=models.PROTECT) -> models.ForeignKey:
-    """The issue a circulation record is about (the issue does not name its records back)."""
-    return models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=on_delete, related_name="+")
 
 
 def _addressee_field(on_delete=models.PROTECT, related_name="+", **options) -> models.ForeignKey:
@@ -272,7 +267,7 @@ class IssueRecipient(models.Model):
 class DistributionSnapshot(models.Model):
     """The distribution as frozen at 签发. Voided (not deleted) when the sign-off is revoked."""
 
-    issue = _issue_field(models.CASCADE)
+    issue = issue_field(models.CASCADE)
     bao_line = models.TextField(_("Distribution line"))
     print_run = models.PositiveIntegerField(_("Print run"))
     allocated_copies = models.PositiveIntegerField(_("Allocated copies"))
@@ -374,7 +369,7 @@ class Supplement(AppendOnly, models.Model):
 
     append_only_message = "additional copies are append-only"
 
-    issue = _issue_field()
+    issue = issue_field(models.PROTECT)
     recipient = _addressee_field()
     printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
@@ -404,7 +399,7 @@ class Copy(models.Model):
         RESERVE = "reserve", _("Reserve")
         SUPPLEMENT = "supplement", _("Additional (增发)")
 
-    issue = _issue_field()
+    issue = issue_field(models.PROTECT)
     serial = models.PositiveIntegerField(_("Copy number"))
     purpose = models.CharField(_("Purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RECIPIENT)
     recipient = _addressee_field(null=True, blank=True)
@@ -509,7 +504,7 @@ class Instruction(models.Model):
 
     leader = optional_link(Recipient, _("Leader"), related_name="+")
     leader_name = models.CharField(_("Leader as written"), max_length=50, blank=True)
-    issue = _issue_field()
+    issue = issue_field(models.PROTECT)
     article = optional_link(Article, _("Article"), related_name="+")
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))

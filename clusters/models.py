@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefs.models import Article
+from briefs.models import Article, issue_field
 from zhiku.constraints import check, unique
 from zhiku.fields import optional_link, stamp_fields
 
@@ -154,9 +154,7 @@ class SearchDocument(models.Model):
     article = models.OneToOneField(
         Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    issue = models.ForeignKey(
-        "briefs.Issue", verbose_name=_("Issue"), on_delete=models.CASCADE, db_index=False, related_name="+"
-    )
+    issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
     title = models.CharField(_("Title"), max_length=200)
