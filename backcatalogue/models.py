@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from briefs.models import Issue
-from zhiku.fields import user_stamp_field
+from zhiku.fields import stamp_fields
 
 
 class ImportedFile(models.Model):
@@ -14,8 +14,7 @@ class ImportedFile(models.Model):
     file_name = models.CharField(_("File name"), max_length=255)
     issue = models.OneToOneField(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
     report = models.JSONField(_("Import report"), default=dict)
-    imported_by = user_stamp_field(_("Imported by"))
-    imported_at = models.DateTimeField(_("Imported at"), auto_now_add=True)
+    imported_by, imported_at = stamp_fields(_("Imported by"), _("Imported at"))
 
     class Meta:
         verbose_name = _("Imported past issue")

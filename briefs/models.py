@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from zhiku.fields import SanitizedRichTextField, user_actor_field, user_stamp_field
+from zhiku.constraints import check, positive, unique
+from zhiku.fields import SanitizedRichTextField, optional_link, stamp_fields, user_actor_field, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -41,14 +42,13 @@ class Series(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Series")
-        verbose_name_plural = _("Series")
+        verbose_name = verbose_name_plural = _("Series")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_print_run__gt=0),
-                name="series_default_print_run_positive",
-                violation_error_message=_("The default print run must be a positive number."),
+            positive(
+                "default_print_run",
+                "series_default_print_run_positive",
+                _("The default print run must be a positive number."),
             ),
         ]
 
@@ -77,8 +77,7 @@ class Editor(models.Model):
     is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = _("Editor")
-        verbose_name_plural = _("Editor")
+        verbose_name = verbose_name_plural = _("Editor")
         ordering = ["name"]
 
     def __str__(self):
@@ -94,11 +93,7 @@ def copy_state(target: models.Model, source: models.Model) -> None:
 
 
 def _positive_or_empty(field: str, message) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{field + "__isnull": True}) | Q(**{field + "__gt": 0}),
-        name=f"issue_{field}_positive",
-        violation_error_message=message,
-    )
+    return positive(field, f"issue_{field}_positive", message, or_empty=True)
 
 
 def _workflow_person(verbose_name) -> models.ForeignKey:
@@ -155,35 +150,19 @@ class Issue(models.Model):
     classification = models.CharField(
         _("Classification"), max_length=20, choices=Classification.choices, default=Classification.NONE, blank=True
     )
-    responsible_editor = models.ForeignKey(
-        Editor,
-        verbose_name=_("Responsible editor"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="issues",
-    )
+    responsible_editor = optional_link(Editor, _("Responsible editor"), related_name="issues")
     print_run = models.PositiveIntegerField(
         _("Print run"),
         null=True,
         blank=True,
         help_text=_("Copies printed; leave empty to use the series default or the figure circulation computes."),
     )
-    created_by = user_stamp_field(_("Created by"))
-    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    created_by, created_at = stamp_fields(_("Created by"), _("Created at"))
     updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
     version = models.PositiveIntegerField(_("Version"), default=1, editable=False)
 
     # Workflow state (briefs.workflow writes these; nothing else should).
-    current_stage = models.ForeignKey(
-        "ReviewStage",
-        verbose_name=_("Current review stage"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    current_stage = optional_link("ReviewStage", _("Current review stage"), editable=False, related_name="+")
     submitted_by = _workflow_person(_("Submitted by"))
     submitted_at = models.DateTimeField(_("Submitted at"), null=True, blank=True, editable=False)
     signed_by = _workflow_person(_("Signed by"))
@@ -202,29 +181,28 @@ class Issue(models.Model):
     objects = IssueQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Issue")
-        verbose_name_plural = _("Issue")
+        verbose_name = verbose_name_plural = _("Issue")
         ordering = ["-year", "-number", "-id"]
         # The issues list's own order, read from an index instead of sorting every issue.
         indexes = [models.Index(fields=["-year", "-number", "-id"], name="issue_list_order")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "year", "number"],
-                name="issue_unique_number_in_year",
-                violation_error_message=_("This series already has an issue with this number in this year."),
+            unique(
+                ["series", "year", "number"],
+                "issue_unique_number_in_year",
+                _("This series already has an issue with this number in this year."),
             ),
-            models.UniqueConstraint(
-                fields=["series", "total_number"],
-                name="issue_unique_total_number",
-                violation_error_message=_("This series already has an issue with this total number."),
+            unique(
+                ["series", "total_number"],
+                "issue_unique_total_number",
+                _("This series already has an issue with this total number."),
             ),
             _positive_or_empty("number", _("The issue number must be a positive number.")),
             _positive_or_empty("total_number", _("The total number must be a positive number.")),
             _positive_or_empty("print_run", _("The print run must be a positive number.")),
-            models.CheckConstraint(
-                condition=Q(number__isnull=True, year__isnull=True) | Q(number__isnull=False, year__isnull=False),
-                name="issue_number_has_year",
-                violation_error_message=_("An issue number needs a year, and a year needs an issue number."),
+            check(
+                Q(number__isnull=True, year__isnull=True) | Q(number__isnull=False, year__isnull=False),
+                "issue_number_has_year",
+                _("An issue number needs a year, and a year needs an issue number."),
             ),
         ]
         permissions = [
@@ -288,8 +266,13 @@ class Issue(models.Model):
         return self.print_run or self.series.default_print_run
 
 
+def issue_field(on_delete, related_name: str = "+", **options) -> models.ForeignKey:
+    """The issue a record belongs to or is about, declared alike by every model that names one."""
+    return models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=on_delete, related_name=related_name, **options)
+
+
 class Article(models.Model):
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="articles")
+    issue = issue_field(models.CASCADE, "articles")
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     title = models.CharField(_("Title"), max_length=200)
     body = SanitizedRichTextField(_("Body"), config_name="default", blank=True)
@@ -303,8 +286,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("Article")
-        verbose_name_plural = _("Article")
+        verbose_name = verbose_name_plural = _("Article")
         # By the issue's id, not the issue (whose ordering would join and sort the issue table
         # for every list); the index serves the admin list, newest issue first, too.
         ordering = ["issue_id", "position", "id"]
@@ -346,9 +328,7 @@ class ReviewStage(models.Model):
     series = models.ForeignKey(Series, verbose_name=_("Series"), on_delete=models.CASCADE, related_name="review_stages")
     position = models.PositiveSmallIntegerField(_("Position"))
     name = models.CharField(_("Stage name"), max_length=30)
-    group = models.ForeignKey(
-        "auth.Group", verbose_name=_("Held by group"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    group = optional_link("auth.Group", _("Held by group"), related_name="+")
     user = user_actor_field(_("Held by person"), null=True, blank=True)
 
     class Meta:
@@ -356,15 +336,15 @@ class ReviewStage(models.Model):
         verbose_name_plural = _("Review stages")
         ordering = ["series", "position"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "position"],
-                name="review_stage_unique_position",
-                violation_error_message=_("Two stages of one series cannot share a position."),
+            unique(
+                ["series", "position"],
+                "review_stage_unique_position",
+                _("Two stages of one series cannot share a position."),
             ),
-            models.CheckConstraint(
-                condition=Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
-                name="review_stage_one_holder",
-                violation_error_message=_("A stage is held either by a group or by one person, not both."),
+            check(
+                Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
+                "review_stage_one_holder",
+                _("A stage is held either by a group or by one person, not both."),
             ),
         ]
 
@@ -378,7 +358,7 @@ class IssueEvent(models.Model):
     Action = Action
     IMPORT = EVENT_IMPORT
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="events")
+    issue = issue_field(models.CASCADE, "events")
     action = models.CharField(_("Action"), max_length=30, choices=EVENT_ACTION_CHOICES)
     from_status = models.CharField(_("From status"), max_length=20, choices=Issue.Status.choices)
     to_status = models.CharField(_("To status"), max_length=20, choices=Issue.Status.choices)
@@ -407,7 +387,7 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("Recipient"), on_delete=models.CASCADE, related_name="+"
     )
     email = models.EmailField(_("Email"))
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="notifications")
+    issue = issue_field(models.CASCADE, "notifications")
     event = models.ForeignKey(
         IssueEvent, verbose_name=_("Workflow event"), on_delete=models.CASCADE, null=True, related_name="notifications"
     )
@@ -426,7 +406,7 @@ class Notification(models.Model):
 class PaperSignOff(models.Model):
     """A leader signed on paper; staff recorded it with a scan of the signed page."""
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="paper_sign_offs")
+    issue = issue_field(models.CASCADE, "paper_sign_offs")
     signer = user_actor_field(_("Signed by"))
     signed_on = models.DateField(_("Signed on"))
     scan = ScanField(_("Scan"), upload_to=RandomUploadName("signoff"))
@@ -449,7 +429,7 @@ class IssueComment(models.Model):
     resolved. Open comments are listed on the desk and shown as a warning at 签发.
     """
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="comments")
+    issue = issue_field(models.CASCADE, "comments")
     article = models.ForeignKey(
         Article, verbose_name=_("Article"), on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
     )
@@ -468,10 +448,10 @@ class IssueComment(models.Model):
         verbose_name_plural = _("Comments on the text")
         ordering = ["issue", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(parent__isnull=True) | Q(resolved_at__isnull=True),
-                name="issue_comment_answers_not_resolved",
-                violation_error_message=_("Only a comment, not an answer, can be resolved."),
+            check(
+                Q(parent__isnull=True) | Q(resolved_at__isnull=True),
+                "issue_comment_answers_not_resolved",
+                _("Only a comment, not an answer, can be resolved."),
             ),
         ]
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from briefs import rules
 from jobs.models import Job
 from zhiku import roles
-from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
+from zhiku.admin_mixins import CheckedFormAdminMixin, ReadOnlyAdminMixin, record_formset_changes
 from zhiku.admin_paging import CappedCountAdminMixin
 
 from . import jobs as circulation_jobs
@@ -374,7 +374,7 @@ class IssueRecipientInline(admin.TabularInline):
 
 
 @admin.register(IssueDistribution)
-class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAdmin):
+class IssueDistributionAdmin(CheckedFormAdminMixin, ToolPageMixin, CirculationWriteMixin, admin.ModelAdmin):
     list_display = ["issue", "issue_status", "archive_copies", "reserve_copies", "updated_at"]
     list_select_related = ["issue", "issue__series"]
     list_filter = ["issue__series", "issue__status"]
@@ -664,26 +664,15 @@ class IssueDistributionAdmin(ToolPageMixin, CirculationWriteMixin, admin.ModelAd
         fields = list(super().get_readonly_fields(request, obj))
         return fields + ["issue"] if obj is not None else fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-
-        class DistributionForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                issue = obj.issue if obj is not None else cleaned.get("issue")
-                if issue is not None:
-                    try:
-                        services.check_distribution_editable(issue=issue, user=user)
-                    except CirculationError as exc:
-                        raise ValidationError(exc.messages) from exc
-                if cleaned.get("print_run_override") and not (cleaned.get("print_run_override_reason") or "").strip():
-                    self.add_error(
-                        "print_run_override_reason", gettext("Give the reason for setting the print run by hand.")
-                    )
-                return cleaned
-
-        return DistributionForm
+    def check_form(self, form, cleaned_data, *, user, obj):
+        issue = obj.issue if obj is not None else cleaned_data.get("issue")
+        if issue is not None:
+            try:
+                services.check_distribution_editable(issue=issue, user=user)
+            except CirculationError as exc:
+                raise ValidationError(exc.messages) from exc
+        if cleaned_data.get("print_run_override") and not (cleaned_data.get("print_run_override_reason") or "").strip():
+            form.add_error("print_run_override_reason", gettext("Give the reason for setting the print run by hand."))
 
     def save_model(self, request, obj, form, change):
         # Nothing is saved here: save_related hands the form and its inlines to the services in
@@ -946,7 +935,7 @@ class CopyAdmin(CappedCountAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Supplement)
-class SupplementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
+class SupplementAdmin(CheckedFormAdminMixin, AppendOnlyAdminMixin, admin.ModelAdmin):
     """增发: added by 发行 after 签发, never changed; the signed footer stays as signed."""
 
     list_display = ["issue", "printed_name", "copies", "date", "note", "created_by"]
@@ -959,27 +948,14 @@ class SupplementAdmin(AppendOnlyAdminMixin, admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"date": timezone.localdate(), "copies": 1, **super().get_changeform_initial_data(request)}
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-
-        class SupplementForm(form_class):
-            def clean(self):
-                cleaned = super().clean()
-                issue = cleaned.get("issue")
-                if issue is not None and selectors.current_snapshot(issue) is None:
-                    raise ValidationError(
-                        gettext(
-                            "Additional copies are recorded after 签发; before it, add the recipient to the distribution."
-                        )
-                    )
-                if not _is_circulation_user(user):
-                    raise ValidationError(
-                        gettext("Only circulation staff or an administrator may change circulation records.")
-                    )
-                return cleaned
-
-        return SupplementForm
+    def check_form(self, form, cleaned_data, *, user, obj):
+        issue = cleaned_data.get("issue")
+        if issue is not None and selectors.current_snapshot(issue) is None:
+            raise ValidationError(
+                gettext("Additional copies are recorded after 签发; before it, add the recipient to the distribution.")
+            )
+        if not _is_circulation_user(user):
+            raise ValidationError(gettext("Only circulation staff or an administrator may change circulation records."))
 
     def save_model(self, request, obj, form, change):
         try:

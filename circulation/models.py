@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefs.models import Article, Issue, Series
-from zhiku.fields import user_stamp_field
+from briefs.models import Article, Issue, Series, issue_field
+from zhiku.constraints import check, positive, unique
+from zhiku.fields import optional_link, stamp_fields, user_stamp_field
 from zhiku.scans import ScanField
 from zhiku.uploads import RandomUploadName
 
@@ -29,6 +30,20 @@ class Channel(models.TextChoices):
     COURIER = "courier", _("Confidential courier")
     POST = "post", _("Post")
     ELECTRONIC = "electronic", _("Electronic")
+
+
+def _addressee_field(on_delete=models.PROTECT, related_name="+", **options) -> models.ForeignKey:
+    """The recipient a list, a change, a copy or an entry is addressed to."""
+    return models.ForeignKey(
+        Recipient, verbose_name=_("Addressee"), on_delete=on_delete, related_name=related_name, **options
+    )
+
+
+def _distribution_part(related_name: str) -> models.ForeignKey:
+    """The issue distribution a chosen list or an addition/removal belongs to (goes with it)."""
+    return models.ForeignKey(
+        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name=related_name
+    )
 
 
 class Recipient(models.Model):
@@ -59,20 +74,16 @@ class Recipient(models.Model):
         verbose_name_plural = _("Recipients")
         ordering = ["category", "protocol_order", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_copies__gt=0),
-                name="recipient_default_copies_positive",
-                violation_error_message=_("Default copies must be a positive number."),
+            positive(
+                "default_copies",
+                "recipient_default_copies_positive",
+                _("Default copies must be a positive number."),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind="person") | ~Q(title=""),
-                name="recipient_person_has_title",
-                violation_error_message=_("A person needs a title."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind="body") | ~Q(short_name=""),
-                name="recipient_body_has_short_name",
-                violation_error_message=_("A body needs a short name."),
+            check(~Q(kind="person") | ~Q(title=""), "recipient_person_has_title", _("A person needs a title.")),
+            check(
+                ~Q(kind="body") | ~Q(short_name=""),
+                "recipient_body_has_short_name",
+                _("A body needs a short name."),
             ),
         ]
 
@@ -132,10 +143,10 @@ class DistributionGroup(models.Model):
         verbose_name_plural = _("Groups")
         ordering = ["distribution_list", "section", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution_list", "section", "position"],
-                name="group_unique_position",
-                violation_error_message=_("This list already has a group at this section and position."),
+            unique(
+                ["distribution_list", "section", "position"],
+                "group_unique_position",
+                _("This list already has a group at this section and position."),
             ),
         ]
 
@@ -147,9 +158,7 @@ class GroupMember(models.Model):
     group = models.ForeignKey(
         DistributionGroup, verbose_name=_("Group"), on_delete=models.CASCADE, related_name="members"
     )
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="memberships"
-    )
+    recipient = _addressee_field(related_name="memberships")
     position = models.PositiveSmallIntegerField(
         _("Position"), default=0, help_text=_("0 follows the recipient's protocol order.")
     )
@@ -159,11 +168,7 @@ class GroupMember(models.Model):
         verbose_name_plural = _("Group members")
         ordering = ["group", "position", "recipient__protocol_order", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["group", "recipient"],
-                name="member_unique_in_group",
-                violation_error_message=_("This recipient is already in the group."),
-            ),
+            unique(["group", "recipient"], "member_unique_in_group", _("This recipient is already in the group.")),
         ]
 
     def __str__(self):
@@ -194,11 +199,10 @@ class IssueDistribution(models.Model):
         verbose_name_plural = _("Issue distributions")
         ordering = ["-issue_id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(print_run_override__isnull=True)
-                | (Q(print_run_override__gt=0) & ~Q(print_run_override_reason="")),
-                name="distribution_override_positive_with_reason",
-                violation_error_message=_("A print run set by hand must be positive and needs a reason."),
+            check(
+                Q(print_run_override__isnull=True) | (Q(print_run_override__gt=0) & ~Q(print_run_override_reason="")),
+                "distribution_override_positive_with_reason",
+                _("A print run set by hand must be positive and needs a reason."),
             ),
         ]
 
@@ -207,9 +211,7 @@ class IssueDistribution(models.Model):
 
 
 class IssueList(models.Model):
-    distribution = models.ForeignKey(
-        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="issue_lists"
-    )
+    distribution = _distribution_part("issue_lists")
     distribution_list = models.ForeignKey(
         DistributionList, verbose_name=_("Distribution list"), on_delete=models.PROTECT, related_name="+"
     )
@@ -220,10 +222,10 @@ class IssueList(models.Model):
         verbose_name_plural = _("Chosen lists")
         ordering = ["distribution", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution", "distribution_list"],
-                name="issue_list_unique",
-                violation_error_message=_("This list is already chosen for the issue."),
+            unique(
+                ["distribution", "distribution_list"],
+                "issue_list_unique",
+                _("This list is already chosen for the issue."),
             ),
         ]
 
@@ -234,10 +236,8 @@ class IssueList(models.Model):
 class IssueRecipient(models.Model):
     """An issue-level change: add a recipient, remove one, or set its copies."""
 
-    distribution = models.ForeignKey(
-        IssueDistribution, verbose_name=_("Issue distribution"), on_delete=models.CASCADE, related_name="adjustments"
-    )
-    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
+    distribution = _distribution_part("adjustments")
+    recipient = _addressee_field()
     included = models.BooleanField(
         _("Included"), default=True, help_text=_("Untick to remove a recipient the chosen lists contain.")
     )
@@ -250,15 +250,13 @@ class IssueRecipient(models.Model):
         verbose_name_plural = _("Additions and removals")
         ordering = ["distribution", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["distribution", "recipient"],
-                name="issue_recipient_unique",
-                violation_error_message=_("This recipient already has a change for the issue."),
+            unique(
+                ["distribution", "recipient"],
+                "issue_recipient_unique",
+                _("This recipient already has a change for the issue."),
             ),
-            models.CheckConstraint(
-                condition=Q(copies__isnull=True) | Q(copies__gt=0),
-                name="issue_recipient_copies_positive",
-                violation_error_message=_("Copies must be a positive number."),
+            positive(
+                "copies", "issue_recipient_copies_positive", _("Copies must be a positive number."), or_empty=True
             ),
         ]
 
@@ -269,14 +267,13 @@ class IssueRecipient(models.Model):
 class DistributionSnapshot(models.Model):
     """The distribution as frozen at 签发. Voided (not deleted) when the sign-off is revoked."""
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.CASCADE, related_name="+")
+    issue = issue_field(models.CASCADE)
     bao_line = models.TextField(_("Distribution line"))
     print_run = models.PositiveIntegerField(_("Print run"))
     allocated_copies = models.PositiveIntegerField(_("Allocated copies"))
     archive_copies = models.PositiveIntegerField(_("Archive copies"), default=0)
     reserve_copies = models.PositiveIntegerField(_("Reserve copies"), default=0)
-    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Created by"))
+    created_by, created_at = stamp_fields(_("Created by"), _("Created at"))
     voided_at = models.DateTimeField(_("Voided at"), null=True, blank=True)
 
     class Meta:
@@ -284,11 +281,11 @@ class DistributionSnapshot(models.Model):
         verbose_name_plural = _("Distribution snapshots")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["issue"],
+            unique(
+                ["issue"],
+                "snapshot_one_current_per_issue",
+                _("This issue already has a current distribution snapshot."),
                 condition=Q(voided_at__isnull=True),
-                name="snapshot_one_current_per_issue",
-                violation_error_message=_("This issue already has a current distribution snapshot."),
             ),
         ]
 
@@ -300,9 +297,7 @@ class SnapshotEntry(models.Model):
     snapshot = models.ForeignKey(
         DistributionSnapshot, verbose_name=_("Distribution snapshot"), on_delete=models.CASCADE, related_name="entries"
     )
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    recipient = _addressee_field(models.SET_NULL, null=True, blank=True)
     printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
     category = models.CharField(_("Category"), max_length=10, choices=Category.choices)
@@ -339,11 +334,7 @@ class LedgerRule(models.Model):
         verbose_name = _("Copy ledger rule")
         verbose_name_plural = _("Copy ledger rules")
         constraints = [
-            models.UniqueConstraint(
-                fields=["series", "classification"],
-                name="ledger_rule_unique",
-                violation_error_message=_("This rule already exists."),
-            ),
+            unique(["series", "classification"], "ledger_rule_unique", _("This rule already exists.")),
         ]
 
     def __str__(self):
@@ -378,27 +369,21 @@ class Supplement(AppendOnly, models.Model):
 
     append_only_message = "additional copies are append-only"
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
-    recipient = models.ForeignKey(Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, related_name="+")
+    issue = issue_field(models.PROTECT)
+    recipient = _addressee_field()
     printed_name = models.CharField(_("Name as printed"), max_length=100)
     full_name = models.CharField(_("Full name"), max_length=100, blank=True)
     channel = models.CharField(_("Delivery channel"), max_length=20, choices=Channel.choices, blank=True)
     copies = models.PositiveIntegerField(_("Copies"))
     date = models.DateField(_("Date"))
     note = models.CharField(_("Reason"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
-        verbose_name = _("Additional copies (增发)")
-        verbose_name_plural = _("Additional copies (增发)")
+        verbose_name = verbose_name_plural = _("Additional copies (增发)")
         ordering = ["issue", "created_at", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(copies__gt=0),
-                name="supplement_copies_positive",
-                violation_error_message=_("Copies must be a positive number."),
-            ),
+            positive("copies", "supplement_copies_positive", _("Copies must be a positive number.")),
         ]
 
     def __str__(self):
@@ -414,20 +399,11 @@ class Copy(models.Model):
         RESERVE = "reserve", _("Reserve")
         SUPPLEMENT = "supplement", _("Additional (增发)")
 
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
+    issue = issue_field(models.PROTECT)
     serial = models.PositiveIntegerField(_("Copy number"))
     purpose = models.CharField(_("Purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RECIPIENT)
-    recipient = models.ForeignKey(
-        Recipient, verbose_name=_("Addressee"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    supplement = models.ForeignKey(
-        Supplement,
-        verbose_name=_("Additional copies (增发)"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="numbered_copies",
-    )
+    recipient = _addressee_field(null=True, blank=True)
+    supplement = optional_link(Supplement, _("Additional copies (增发)"), related_name="numbered_copies")
     printed_name = models.CharField(_("Name as printed"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
     # The kind of the latest movement ("" before any). The movements stay the truth; the ledger
@@ -443,21 +419,11 @@ class Copy(models.Model):
             # The ledger list: newest issue first, copies in order.
             models.Index(fields=["-issue", "serial"], name="copy_issue_desc_serial"),
             # Copies out and not yet signed for: a small part of the ledger, listed the same way.
-            models.Index(
-                fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")
-            ),
+            models.Index(fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["issue", "serial"],
-                name="copy_unique_serial",
-                violation_error_message=_("This copy number already exists for the issue."),
-            ),
-            models.CheckConstraint(
-                condition=Q(serial__gt=0),
-                name="copy_serial_positive",
-                violation_error_message=_("The copy number must be a positive number."),
-            ),
+            unique(["issue", "serial"], "copy_unique_serial", _("This copy number already exists for the issue.")),
+            positive("serial", "copy_serial_positive", _("The copy number must be a positive number.")),
         ]
 
     def __str__(self):
@@ -493,8 +459,7 @@ class CopyMovement(AppendOnly, models.Model):
     signer = models.CharField(_("Receipt signed by"), max_length=50, blank=True)
     date = models.DateField(_("Date"))
     note = models.CharField(_("Note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
         verbose_name = _("Copy movement")
@@ -502,10 +467,10 @@ class CopyMovement(AppendOnly, models.Model):
         ordering = ["copy_id", "created_at", "id"]  # the copy's id: no join to copies and issues
         indexes = [models.Index(fields=["copy", "kind"])]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(kind="received") | ~Q(signer=""),
-                name="movement_received_has_signer",
-                violation_error_message=_("A receipt needs the name of who signed for it."),
+            check(
+                ~Q(kind="received") | ~Q(signer=""),
+                "movement_received_has_signer",
+                _("A receipt needs the name of who signed for it."),
             ),
         ]
 
@@ -537,14 +502,10 @@ class Instruction(models.Model):
     # 省部级 and above: what an assessment lists as representative.
     REPRESENTATIVE_LEVELS = (Level.NATIONAL, Level.PROVINCIAL)
 
-    leader = models.ForeignKey(
-        Recipient, verbose_name=_("Leader"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    leader = optional_link(Recipient, _("Leader"), related_name="+")
     leader_name = models.CharField(_("Leader as written"), max_length=50, blank=True)
-    issue = models.ForeignKey(Issue, verbose_name=_("Issue"), on_delete=models.PROTECT, related_name="+")
-    article = models.ForeignKey(
-        Article, verbose_name=_("Article"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    issue = issue_field(models.PROTECT)
+    article = optional_link(Article, _("Article"), related_name="+")
     date = models.DateField(_("Date"))
     text = models.TextField(_("Instruction text"))
     level = models.CharField(_("Leader's level"), max_length=20, choices=Level.choices, blank=True)
@@ -559,8 +520,7 @@ class Instruction(models.Model):
     follow_up_department = models.CharField(_("Follow-up department"), max_length=100, blank=True)
     feedback_sent_on = models.DateField(_("Feedback sent to the author on"), null=True, blank=True)
     feedback_note = models.TextField(_("Feedback to the author"), blank=True)
-    created_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
-    created_by = user_stamp_field(_("Recorded by"))
+    created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
         verbose_name = _("Leader's instruction")

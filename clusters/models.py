@@ -8,8 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from briefs.models import Article
-from zhiku.fields import user_stamp_field
+from briefs.models import Article, issue_field
+from zhiku.constraints import check, unique
+from zhiku.fields import optional_link, stamp_fields
 
 ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
@@ -17,11 +18,7 @@ ALIAS_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 def _name_not_empty() -> models.CheckConstraint:
     """Taxonomies and clusters are found and printed by name: an empty one is refused (named
     clusters_<model>_name_not_empty by Django's %(class)s)."""
-    return models.CheckConstraint(
-        condition=~Q(name=""),
-        name="%(app_label)s_%(class)s_name_not_empty",
-        violation_error_message=_("The name must not be empty."),
-    )
+    return check(~Q(name=""), "%(app_label)s_%(class)s_name_not_empty", _("The name must not be empty."))
 
 
 class Taxonomy(models.Model):
@@ -53,14 +50,8 @@ class Cluster(models.Model):
     taxonomy = models.ForeignKey(
         Taxonomy, verbose_name=_("Taxonomy"), on_delete=models.PROTECT, related_name="clusters"
     )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("Parent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text=_("Leave empty for a top-level category."),
+    parent = optional_link(
+        "self", _("Parent"), related_name="children", help_text=_("Leave empty for a top-level category.")
     )
     kind = models.CharField(_("Kind"), max_length=20, choices=Kind.choices, default=Kind.CLUSTER)
     name = models.CharField(_("Name"), max_length=50)
@@ -78,17 +69,17 @@ class Cluster(models.Model):
         verbose_name_plural = _("Industry clusters")
         ordering = ["taxonomy", "position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["parent", "name"],
+            unique(
+                ["parent", "name"],
+                "clusters_cluster_unique_name_in_parent",
+                _("A cluster with this name already exists under the same parent."),
                 condition=Q(parent__isnull=False),
-                name="clusters_cluster_unique_name_in_parent",
-                violation_error_message=_("A cluster with this name already exists under the same parent."),
             ),
-            models.UniqueConstraint(
-                fields=["taxonomy", "name"],
+            unique(
+                ["taxonomy", "name"],
+                "clusters_cluster_unique_top_name",
+                _("A top-level category with this name already exists in this taxonomy."),
                 condition=Q(parent__isnull=True),
-                name="clusters_cluster_unique_top_name",
-                violation_error_message=_("A top-level category with this name already exists in this taxonomy."),
             ),
             _name_not_empty(),
         ]
@@ -136,18 +127,17 @@ class ArticleCluster(models.Model):
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("Industry cluster"), on_delete=models.PROTECT, related_name="article_tags"
     )
-    created_by = user_stamp_field(_("Tagged by"))
-    created_at = models.DateTimeField(_("Tagged at"), auto_now_add=True)
+    created_by, created_at = stamp_fields(_("Tagged by"), _("Tagged at"))
 
     class Meta:
         verbose_name = _("Article tag")
         verbose_name_plural = _("Article tags")
         ordering = ["cluster__position", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["article", "cluster"],
-                name="clusters_articlecluster_unique",
-                violation_error_message=_("This article is already tagged with this cluster."),
+            unique(
+                ["article", "cluster"],
+                "clusters_articlecluster_unique",
+                _("This article is already tagged with this cluster."),
             ),
         ]
 
@@ -164,9 +154,7 @@ class SearchDocument(models.Model):
     article = models.OneToOneField(
         Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
     )
-    issue = models.ForeignKey(
-        "briefs.Issue", verbose_name=_("Issue"), on_delete=models.CASCADE, db_index=False, related_name="+"
-    )
+    issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
     title = models.CharField(_("Title"), max_length=200)

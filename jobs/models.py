@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from zhiku.fields import user_stamp_field
+from zhiku.fields import stamp_fields
 
 # Names shown for jobs enqueued without a label; a job kind is a dotted path (never shown).
 KIND_LABELS = {
@@ -44,8 +44,7 @@ class Job(models.Model):
     result_url = models.CharField(_("Result link"), max_length=500, blank=True)
     error = models.TextField(_("Error"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
-    created_by = user_stamp_field(_("Started by"))
-    created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
+    created_by, created_at = stamp_fields(_("Started by"), _("Created at"))
     started_at = models.DateTimeField(_("Started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
 
@@ -96,8 +95,7 @@ class OutgoingMail(models.Model):
     sent_at = models.DateTimeField(_("Sent at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Outgoing mail")
-        verbose_name_plural = _("Outgoing mail")
+        verbose_name = verbose_name_plural = _("Outgoing mail")
         ordering = ["-created_at"]
 
     def __str__(self):

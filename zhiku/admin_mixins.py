@@ -28,3 +28,26 @@ def record_formset_changes(formset) -> None:
                 formset.changed_objects.append((form.instance, form.changed_data))
             else:
                 formset.new_objects.append(form.instance)
+
+
+class CheckedFormAdminMixin:
+    """For an admin whose form needs a check a plain ModelForm cannot make, because it depends on
+    who submits it or on the object being changed (permission, the issue's state). The admin
+    writes ``check_form``; it runs inside the form's ``clean``, so a refusal is shown on the form
+    like any other validation error instead of failing later in ``save_model``."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        check, user = self.check_form, request.user
+
+        class CheckedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                check(self, cleaned, user=user, obj=obj)
+                return cleaned
+
+        return CheckedForm
+
+    def check_form(self, form, cleaned_data, *, user, obj) -> None:
+        """Raise ValidationError, or add errors to ``form``, to refuse what ``user`` submitted."""
+        raise NotImplementedError

@@ -37,6 +37,21 @@ def user_stamp_field(verbose_name, **options) -> models.ForeignKey:
     return _user_field(verbose_name, models.SET_NULL, null=True, blank=True, **options)
 
 
+def stamp_fields(by_label, at_label) -> tuple[models.ForeignKey, models.DateTimeField]:
+    """Who added a row and when (created, recorded, tagged, imported): a ``user_stamp_field`` and
+    the time, set when the row is added. Unpack them into the two names the model uses::
+
+        created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
+    """
+    return user_stamp_field(by_label), models.DateTimeField(at_label, auto_now_add=True)
+
+
+def optional_link(to, verbose_name, **options) -> models.ForeignKey:
+    """A reference that may be left empty; the row it names cannot be deleted while it is named
+    (PROTECT), so a record never silently loses what it points at."""
+    return models.ForeignKey(to, verbose_name=verbose_name, on_delete=models.PROTECT, null=True, blank=True, **options)
+
+
 def user_actor_field(verbose_name, **options) -> models.ForeignKey:
     """The person a record is evidence of (who acted in the workflow, signed, commented, holds a
     stage): a login named here cannot be deleted (deactivate it instead). Like

@@ -207,3 +207,17 @@ def test_new_distribution_is_created_through_the_service(client, clerk):
     response = client.post(reverse("admin:circulation_issuedistribution_add"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _state(issue) == ("报：丙主任。", 2, 0, 1)
+
+
+def test_print_run_by_hand_needs_a_reason_on_the_form(client, clerk, setup):
+    """A print run set by hand without a reason: the form names the missing reason in Chinese and
+    nothing is written (the admin's check_form, before the services)."""
+    client.force_login(clerk)
+    dist, s = setup["dist"], setup
+    data = _post_data(dist, archive=9, lists=[(dist.issue_lists.get(), s["first"], 1, False)])
+    data.update({"print_run_override": 80, "print_run_override_reason": "  "})
+    response = client.post(_url(dist), data)
+    assert response.status_code == 200
+    assert "请写明手工设定共印份数的理由。" in response.content.decode()
+    dist.refresh_from_db()
+    assert (dist.archive_copies, dist.print_run_override) == (1, None)

@@ -157,3 +157,14 @@ def test_supplement_refused_before_sign_off(demo, clerk):
     with pytest.raises(LedgerError):
         services.supplement_add(issue=demo["twin"], recipient=extra, copies=1, date=DAY, user=clerk)
     assert Supplement.objects.count() == 0
+
+
+def test_supplement_form_refused_before_sign_off(client, demo, clerk):
+    """The same refusal on the admin's 增发 form: its Chinese message on the form, nothing written."""
+    extra = Recipient.objects.create(kind="body", short_name="统计局", category="bao")
+    client.force_login(clerk)
+    data = {"issue": demo["twin"].pk, "recipient": extra.pk, "copies": 1, "date": DAY.isoformat(), "note": ""}
+    response = client.post(reverse("admin:circulation_supplement_add"), data)
+    assert response.status_code == 200
+    assert "增发在签发之后登记；签发之前，请把收文对象加入分发范围。" in response.content.decode()
+    assert Supplement.objects.count() == 0

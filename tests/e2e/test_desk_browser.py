@@ -12,20 +12,15 @@ from circulation.models import IssueList
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SELECT_IN_PRINT = """(wanted) => {
-  const root = document.getElementById('desk-print-host').shadowRoot;
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let node;
-  while ((node = walker.nextNode())) {
-    const at = node.data.indexOf(wanted);
-    if (at >= 0) {
-      const range = document.createRange();
-      range.setStart(node, at); range.setEnd(node, at + wanted.length);
-      const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
-      return true;
-    }
-  }
-  return false;
+# Selects ``wanted`` inside the element Playwright found holding it (its locators reach into the
+# desk's shadow root), as a reader's mouse would: just those characters.
+SELECT_WITHIN = """(holder, wanted) => {
+  const text = [...holder.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.data.includes(wanted));
+  const range = document.createRange();
+  range.setStart(text, text.data.indexOf(wanted));
+  range.setEnd(text, text.data.indexOf(wanted) + wanted.length);
+  window.getSelection().removeAllRanges();
+  window.getSelection().addRange(range);
 }"""
 
 
@@ -76,7 +71,7 @@ def test_review_on_the_desk_from_draft_to_signed_with_the_approval_form(e2e_demo
     # The chief comments on a passage selected in the printed text, then sends back with a reason.
     page = login("chief")
     page.goto(desk)
-    assert page.evaluate(SELECT_IN_PRINT, "深圳先后发布")
+    page.locator("#desk-print-host").get_by_text("深圳先后发布").first.evaluate(SELECT_WITHIN, "深圳先后发布")
     page.click("#desk-quote-selection")
     assert page.input_value("#id_quote") == "深圳先后发布"
     page.fill("#id_body", "请补充政策文件的发布时间")
