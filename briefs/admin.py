@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
 from zhiku.admin_paging import CappedCountAdminMixin
 
-from . import extensions, rules, selectors, services, workflow
+from . import extensions, issue_page, rules, selectors, services, workflow
 from .desk.admin_display import RenderedBodyMixin
 from .exceptions import BriefsError, StaleEdit
 from .extensions import article_search_ids
@@ -343,14 +343,43 @@ class IssueAdmin(ExtensibleAdmin, ServiceWriteAdmin):
         return extra + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        generation = issue_page.generation(request)  # read before the issue: see briefs.issue_page
         issue = self.get_object(request, unquote(object_id))
         extra_context = dict(extra_context or {})
+        key = parts = None
         if issue is not None:
+            if generation is not None and not form_url and self.has_view_or_change_permission(request, issue):
+                key = issue_page.page_key(request, issue, generation)
+                kept = issue_page.kept(key)
+                if kept is not None:
+                    return self._kept_page(request, kept)
+                parts = extra_context["issue_page_keep"] = issue_page.collector()
             extra_context["workflow"] = workflow_panel_context(issue, request.user)
             if request.method in ("GET", "HEAD"):
                 # Showing the page: the form shows the issue just read (a save reads it again).
                 request._briefs_issue_shown = (unquote(object_id), issue)
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if parts is not None and getattr(response, "context_data", None) is not None and response.status_code == 200:
+            context = response.context_data
+
+            def keep(rendered):
+                issue_page.keep(key, parts, str(context.get("title") or ""), str(context.get("subtitle") or ""))
+
+            response.add_post_render_callback(keep)
+        return response
+
+    def _kept_page(self, request, kept: dict):
+        """The page from its kept parts (briefs.issue_page); the frame is rendered as on any page."""
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": kept["title"],
+            "subtitle": kept["subtitle"],
+            "opts": self.opts,
+            "is_popup": False,
+            "issue_page_kept": kept,
+        }
+        return TemplateResponse(request, self.change_form_template or "admin/briefs/issue/change_form.html", context)
 
     def get_object(self, request, object_id, from_field=None):
         shown = getattr(request, "_briefs_issue_shown", None)

@@ -316,6 +316,9 @@ JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))
 RECIPIENTS_IMPORT_JOB_ROWS = int(os.environ.get("RECIPIENTS_IMPORT_JOB_ROWS", "300"))
 EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "2000"))
 BACKCATALOGUE_IMPORT_JOB_FILES = int(os.environ.get("BACKCATALOGUE_IMPORT_JOB_FILES", "5"))
+# An issue's admin page is kept per user until something it shows is written (briefs/issue_page.py):
+# at most this long.
+ISSUE_PAGE_CACHE_SECONDS = int(os.environ.get("ISSUE_PAGE_CACHE_SECONDS", "3600"))
 # A draft's PDF and Word file are cached by the hash of the document they print
 # (briefs/rendering/draft_cache.py): kept a day at most, none above this size.
 DRAFT_OUTPUT_CACHE_SECONDS = int(os.environ.get("DRAFT_OUTPUT_CACHE_SECONDS", str(24 * 3600)))
