@@ -112,7 +112,10 @@ class AdminExtension:
     - ``save_formset(request, obj, formset)``: saves the formsets of this extension's own inlines
       (through the app's services); briefs never saves them itself;
     - ``save_related(request, obj)``: runs after briefs saved the object and its inlines, inside
-      the same transaction.
+      the same transaction;
+    - ``reads``: the models whose rows the additions show (the inlines' models are counted
+      already). The issue page is kept until something it shows is written (briefs.issue_page),
+      so a write to any of them renders it afresh.
     """
 
     inlines: tuple = ()
@@ -121,6 +124,7 @@ class AdminExtension:
     fieldsets: Callable[..., list] | None = None
     save_formset: Callable[..., None] | None = None
     save_related: Callable[..., None] | None = None
+    reads: tuple = ()
 
     def owns(self, formset) -> bool:
         return any(formset.model is inline.model for inline in self.inlines)
@@ -136,6 +140,10 @@ def register_admin_extension(page: str, extension: AdminExtension) -> AdminExten
         raise ValueError(f"unknown admin page {page!r}; one of {ADMIN_PAGES}")
     if extension not in _admin_extensions[page]:
         _admin_extensions[page].append(extension)
+    if page == "issue":
+        from .issue_page import invalidate_on
+
+        invalidate_on(*(inline.model for inline in extension.inlines), *extension.reads)
     return extension
 
 

@@ -158,3 +158,37 @@ def test_nothing_is_kept_without_a_cache_every_process_shares(client, demo, user
     client.force_login(users["editor"])
     _page(client, demo["twin"])
     assert _page(client, demo["twin"])[1] > KEPT_PAGE_QUERIES
+
+
+def test_what_an_admin_extension_on_the_page_reads_renders_it_afresh(client, demo, users, monkeypatch):
+    """An app's field on the issue page (here the first recipient's full name, from circulation) names
+    its model in ``AdminExtension.reads``: a write to it is on the next page."""
+    from django.contrib import admin
+
+    from briefs import extensions
+    from circulation.models import Recipient
+    from tests.factories import RecipientFactory
+
+    @admin.display(description="首位收件人")
+    def first_recipient(obj):
+        first = Recipient.objects.order_by("pk").first()
+        return first.full_name if first else "—"
+
+    monkeypatch.setattr(extensions, "_admin_extensions", {"issue": [], "article": []})
+    extensions.register_admin_extension(
+        "issue",
+        extensions.AdminExtension(
+            readonly_fields=(first_recipient,),
+            fieldsets=lambda request, obj, model_admin: [("收件", {"fields": [first_recipient]})],
+            reads=(Recipient,),
+        ),
+    )
+    first = Recipient.objects.order_by("pk").first() or RecipientFactory()
+    first.full_name = "甲单位全称"
+    first.save()
+    client.force_login(users["editor"])
+    assert "甲单位全称" in _page(client, demo["twin"])[0]
+    assert _page(client, demo["twin"])[1] == KEPT_PAGE_QUERIES  # kept: the field is not asked again
+    first.full_name = "改名的单位"
+    first.save()
+    assert "改名的单位" in _page(client, demo["twin"])[0]
