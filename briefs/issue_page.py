@@ -33,10 +33,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -47,39 +44,31 @@ from zhiku.generations import Generation
 
 from .models import Article, Editor, Issue, IssueEvent, PaperSignOff, ReviewStage, Series
 
-GENERATION = Generation("briefs:issue_page:generation")
+# Saved alone, last_login changes nothing the page shows (every login saves it).
+GENERATION = Generation("briefs:issue_page:generation", unshown_fields=frozenset({"last_login"}))
 # The parts the page template marks with {% issue_page_part %}; all are kept or none.
 PARTS = ("extrahead", "breadcrumbs", "content")
 # Query parameters the kept page may carry (the changelist's filters, for the links back to it).
 KEPT_QUERY_PARAMETERS = frozenset({"_changelist_filters"})
-# Saved alone, these change nothing the page shows (every login saves last_login).
-UNSHOWN_FIELDS = frozenset({"last_login"})
 # Different in every process start: a new deployment renders its own pages.
 _PROCESS = secrets.token_hex(8)
 
 
 def invalidate(update_fields=None, **_signal_kwargs) -> None:
     """Forget every kept issue page, now and again when the current transaction commits."""
-    if update_fields is not None and set(update_fields) <= UNSHOWN_FIELDS:
-        return
-    GENERATION.move_on()
+    GENERATION.on_write(update_fields)
 
 
 def invalidate_on(*models) -> None:
     """Forget the kept pages whenever a row of ``models`` is saved or deleted (an admin extension
     on the issue page names what its additions read: ``AdminExtension.reads``)."""
-    for model in models:
-        uid = "briefs_issue_page_%s" % model._meta.label_lower
-        post_save.connect(invalidate, sender=model, dispatch_uid=uid + "_save")
-        post_delete.connect(invalidate, sender=model, dispatch_uid=uid + "_delete")
+    GENERATION.follow(*models)
 
 
 def connect() -> None:
     """What the page reads in briefs and auth (from BriefsConfig.ready)."""
-    user_model = get_user_model()
-    invalidate_on(Issue, Article, Series, ReviewStage, Editor, IssueEvent, PaperSignOff, user_model, Group)
-    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
-        m2m_changed.connect(invalidate, sender=through, dispatch_uid="briefs_issue_page_m2m_%s" % through._meta.label_lower)
+    GENERATION.follow(Issue, Article, Series, ReviewStage, Editor, IssueEvent, PaperSignOff)
+    GENERATION.follow_people()
 
 
 def generation(request) -> int | None:

@@ -17,10 +17,7 @@ that way calls ``invalidate()`` itself.
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 from zhiku.generations import Generation
@@ -28,35 +25,27 @@ from zhiku.generations import Generation
 from .models import Article, Issue, ReviewStage, Series
 from .selectors import issues_waiting_for
 
-GENERATION = Generation("briefs:waiting:generation")
-# Saved alone, these change nothing the list shows (every login saves last_login).
-UNSHOWN_FIELDS = frozenset({"last_login"})
+# Saved alone, last_login changes nothing the list shows (every login saves it).
+GENERATION = Generation("briefs:waiting:generation", unshown_fields=frozenset({"last_login"}))
 
 
 def invalidate(update_fields=None, **_signal_kwargs) -> None:
     """Drop every kept 待我处理, now and again when the current transaction commits: a request that
     read the old rows in between (the write not yet committed) kept them under the generation the
     commit leaves behind."""
-    if update_fields is not None and set(update_fields) <= UNSHOWN_FIELDS:
-        return
-    GENERATION.move_on()
+    GENERATION.on_write(update_fields)
 
 
 def invalidate_on(*models) -> None:
     """Drop the kept lists whenever a row of ``models`` is saved or deleted (for apps whose
     ``briefs.extensions.register_waiting_filter`` filter reads their own tables)."""
-    for model in models:
-        uid = "briefs_waiting_%s" % model._meta.label_lower
-        post_save.connect(invalidate, sender=model, dispatch_uid=uid + "_save")
-        post_delete.connect(invalidate, sender=model, dispatch_uid=uid + "_delete")
+    GENERATION.follow(*models)
 
 
 def connect() -> None:
     """What the list reads in briefs and auth (from BriefsConfig.ready)."""
-    user_model = get_user_model()
-    invalidate_on(Issue, Article, Series, ReviewStage, user_model, Group)
-    for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
-        m2m_changed.connect(invalidate, sender=through, dispatch_uid="briefs_waiting_m2m_%s" % through._meta.label_lower)
+    GENERATION.follow(Issue, Article, Series, ReviewStage)
+    GENERATION.follow_people()
 
 
 def waiting_rows(user, limit: int) -> list[dict]:

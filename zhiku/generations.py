@@ -8,11 +8,14 @@ import time
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class Generation:
-    def __init__(self, key: str):
+    def __init__(self, key: str, unshown_fields: frozenset = frozenset()):
         self.key = key
+        # Saved alone (``save(update_fields=...)``), these change nothing the kept results show.
+        self.unshown_fields = unshown_fields
 
     def current(self) -> int:
         value = cache.get(self.key)
@@ -33,3 +36,29 @@ class Generation:
         """Whether this connection holds a write that moved it and is not committed yet (what it
         sees is not what everybody else will, so it should neither read nor keep results)."""
         return any(callback == self._move for _sids, callback, _robust in connection.run_on_commit)
+
+    def on_write(self, update_fields=None, **_signal_kwargs) -> None:
+        """A receiver of post_save, post_delete and m2m_changed: move on, unless the save wrote
+        only fields the kept results do not show."""
+        if update_fields is not None and set(update_fields) <= self.unshown_fields:
+            return
+        self.move_on()
+
+    def follow(self, *models) -> None:
+        """Move on whenever a row of ``models`` is saved or deleted. (``QuerySet.update()`` sends
+        no signal: whoever updates that way calls ``move_on()`` or keys on the row itself.)"""
+        for model in models:
+            uid = "%s:%s" % (self.key, model._meta.label_lower)
+            post_save.connect(self.on_write, sender=model, dispatch_uid=uid + ":save", weak=False)
+            post_delete.connect(self.on_write, sender=model, dispatch_uid=uid + ":delete", weak=False)
+
+    def follow_people(self) -> None:
+        """Move on whenever a person, a group, someone's groups or a permission given changes."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        user_model = get_user_model()
+        self.follow(user_model, Group)
+        for through in (user_model.groups.through, user_model.user_permissions.through, Group.permissions.through):
+            uid = "%s:m2m:%s" % (self.key, through._meta.label_lower)
+            m2m_changed.connect(self.on_write, sender=through, dispatch_uid=uid, weak=False)

@@ -73,7 +73,8 @@ def test_the_kept_page_carries_each_visitors_own_csrf_token(demo, users):
 def test_every_write_the_page_shows_is_on_the_next_page(client, demo, users):
     """Kept, then after each write the page shows it: an article's title, the series' name, the
     responsible editor's name, the chain's stage, the numbers if signed today (another issue of the
-    series numbered), the issue row changed by QuerySet.update() (no signal), a transition."""
+    series numbered), the issue row changed by QuerySet.update() (no signal), a transition, the
+    name of the person in the timeline."""
     twin = demo["twin"]
     client.force_login(users["editor"])
 
@@ -111,6 +112,10 @@ def test_every_write_the_page_shows_is_on_the_next_page(client, demo, users):
     workflow.issue_transition(issue=Issue.objects.get(pk=twin.pk), action="submit", user=users["editor"])
     after = page()
     assert 'data-action="submit"' in after and 'value="withdraw"' in after and 'value="submit"' not in after
+    submitter = users["editor"]
+    submitter.first_name, submitter.last_name = "新名", ""
+    submitter.save()
+    assert "新名" in re.search(r'id="workflow-timeline"(.*?)</ol>', page(), re.S).group(1)
 
 
 def test_a_kept_page_is_served_only_to_the_user_it_was_rendered_for(client, demo, users):
@@ -192,3 +197,20 @@ def test_what_an_admin_extension_on_the_page_reads_renders_it_afresh(client, dem
     first.full_name = "改名的单位"
     first.save()
     assert "改名的单位" in _page(client, demo["twin"])[0]
+
+
+def test_a_message_shows_on_the_kept_page(client, demo, users):
+    """The frame around the kept parts renders on every request: a refused workflow action (no
+    write, so the page stays kept) comes back with its message."""
+    twin = demo["twin"]
+    client.force_login(users["editor"])
+    _page(client, twin)
+    response = client.post(
+        reverse("admin:briefs_issue_transition", args=[twin.pk]),
+        {"wf_action": "approve", "wf_status": "draft", "wf_stage": ""},
+    )
+    assert response.status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(response["Location"]).content.decode()
+    assert len(queries) == KEPT_PAGE_QUERIES
+    assert 'class="messagelist"' in page and 'id="workflow-panel"' in page
