@@ -83,7 +83,9 @@ def generation(request) -> int | None:
 
 
 def page_key(request, issue: Issue, generation_read: int) -> str:
-    row = [(field.attname, issue.__dict__.get(field.attname)) for field in Issue._meta.concrete_fields]
+    # Read through the fields (a file field always as its FieldFile), so the key does not depend
+    # on whether something looked at a field before.
+    row = [(field.attname, getattr(issue, field.attname)) for field in Issue._meta.concrete_fields]
     user = request.user
     parts = (
         _PROCESS,
