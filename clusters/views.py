@@ -5,12 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from briefs.models import Article, Issue, Series
 
-from . import charts, selectors, services
+from . import charts, search_cache, selectors, services
 from . import search as archive
 from .exceptions import ClustersError
 from .forms import CoverageForm, SearchForm
@@ -55,7 +58,26 @@ def _facet_links(request, found) -> dict:
 
 
 def search(request):
+    """The archive search page. Its content (form, results, facets, pages) is kept beside the
+    search's own results (``clusters.search_cache``: same generation, so the same writes make it
+    render afresh), per query string and per view of the archive (the statuses the user may find)
+    — nothing else in it depends on who asks."""
     _require_view(request)
+    cache_key = None
+    if search_cache.usable():
+        statuses = archive.visible_statuses(request.user)
+        view = None if statuses is None else sorted(statuses)
+        cache_key = search_cache.key("page", request.GET.urlencode(), view, get_language())
+    content = search_cache.get(cache_key) if cache_key else None
+    if content is None:
+        content = render_to_string("admin/clusters/_search_content.html", _search_content(request), request=request)
+        if cache_key:
+            search_cache.put(cache_key, content)
+    context = {**admin.site.each_context(request), "title": _("Archive search"), "content": mark_safe(content)}
+    return render(request, "admin/clusters/search.html", context)
+
+
+def _search_content(request) -> dict:
     form = SearchForm(request.GET or None)
     found, results, page, facets = None, [], None, None
     if form.is_valid() and form.cleaned_data["q"].strip():
@@ -75,17 +97,7 @@ def search(request):
         facets = _facet_links(request, found)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Archive search"),
-        "form": form,
-        "found": found,
-        "results": results,
-        "page": page,
-        "facets": facets,
-        "query": query.urlencode(),
-    }
-    return render(request, "admin/clusters/search.html", context)
+    return {"form": form, "found": found, "results": results, "page": page, "facets": facets, "query": query.urlencode()}
 
 
 def coverage(request):
