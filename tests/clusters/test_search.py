@@ -9,7 +9,7 @@ from django.db import connection
 from briefs.models import Issue
 from clusters import search as archive
 from clusters import text
-from clusters.models import ArticleCluster, Cluster, SearchDocument, SearchText
+from clusters.models import ArticleCluster, Cluster, SearchDocument
 from clusters.search import SearchFilters, article_search_ids
 from tests.factories import ArticleFactory, NumberedIssueFactory, SeriesFactory, UserFactory
 
@@ -275,24 +275,32 @@ def test_long_documents_lose_no_match(shenzhen):
 
 
 def test_index_terms_are_the_same_on_both_databases(shenzhen):
-    """The database's index holds exactly the terms clusters.text derives from the stored text
-    (PostgreSQL computes them in SQL, SQLite is fed them)."""
-    article = ArticleFactory(title="深圳 GDP 观察", body="<h2>举措一</h2><p>增长 8.3%，工业上楼、新质生产力。</p>")
-    document = SearchText.objects.get(article=article)
-    expected = text.document_terms(document.heads, document.text)
+    """The database's index holds exactly the terms clusters.text derives from the article's title and
+    body (PostgreSQL computes them in SQL from the HTML, SQLite is fed them)."""
+    article = ArticleFactory(
+        title="深圳 GDP 观察",
+        body="<h2>举措<b>一</b></h2><p>增长 8.3%，工业上楼、新质生产力。</p><ul><li>R&amp;D&nbsp;投入</li></ul>"
+        "<p>甲<br>乙</p><h3 class='x'>二、 推进</h3><img alt='图片说明'>",
+    )
+    expected = text.document_terms(article.title, article.body)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                'SELECT clusters_search_terms(heads, "text") FROM clusters_searchtext WHERE article_id = %s',
+                "SELECT tsvector_to_array(clusters_search_vector(title, body)), clusters_text(title, body), "
+                "clusters_heads(title, body) FROM briefs_article WHERE id = %s",
                 [article.pk],
             )
-            stored = set(cursor.fetchone()[0])
+            terms, plain, heads = cursor.fetchone()
+            stored = set(terms)
+            assert plain == text.index_text(article.title, article.body)
+            assert heads == text.index_heads(article.title, article.body)
         else:
             cursor.execute("CREATE VIRTUAL TABLE temp.terms_vocab USING fts5vocab(main, clusters_searchterms, 'row')")
             cursor.execute("SELECT term FROM temp.terms_vocab")
             stored = {row[0] for row in cursor.fetchall()}
     assert stored == expected
-    assert {"gdp", "^gdp", "8.3%", "8.3", "^举措", "举措", "增", "上楼", "~增长"} <= expected
+    assert {"gdp", "^gdp", "8.3%", "8.3", "^举措", "举措", "增长", "上楼", "r", "d", "甲$", "乙$", "^推进"} <= expected
+    assert not {"增", "~增长", "图片", "举措一"} & expected  # no single characters, no words, no attributes
 
 
 def test_index_follows_saves_and_deletes(archive_data):
@@ -310,7 +318,7 @@ def test_index_follows_saves_and_deletes(archive_data):
 def test_rebuild_command(archive_data):
     """rebuild_search_index rebuilds every document in bulk."""
     call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
-    assert SearchDocument.objects.count() == SearchText.objects.count() == 3
+    assert SearchDocument.objects.count() == 3
     assert set(ids("芯片")) == {archive_data["chips"].pk, archive_data["robots"].pk}
 
 
