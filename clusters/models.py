@@ -159,10 +159,8 @@ class SearchDocument(models.Model):
     issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
-    title = models.CharField(_("Title"), max_length=200)
     # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word hits.
     words = models.BinaryField(_("Words"), default=b"")
-    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Search document")
@@ -170,4 +168,4 @@ class SearchDocument(models.Model):
         indexes = [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")]  # twins
 
     def __str__(self):
-        return self.title
+        return str(self.article_id)

@@ -500,7 +500,7 @@ def _results(search: Search, ids: list[int]) -> list[SearchResult]:
             SearchResult(
                 article_id=pk,
                 issue=issue,
-                title=text.highlight(document.title, search.needles),
+                title=text.highlight(document.article.title, search.needles),
                 snippet=text.snippet("\n".join(text.html_blocks(body)), set(text.html_headings(body)), search.needles),
                 clusters=tags.get(pk, []),
                 url=issue.get_absolute_url(),

@@ -141,7 +141,7 @@ def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: U
 # The search keeps no copy of the text. On PostgreSQL the index follows the articles by itself (a GIN
 # expression index on their title and body); on SQLite the FTS5 table is written here. It is
 # contentless (it stores no text), so it is told what to forget by the same terms it was given: the
-# terms of the article's title and body as they were (``article_before_save`` reads them).
+# terms of the article's title and body as they were (``indexed_before_save`` reads them).
 
 FTS = "clusters_searchterms"
 
@@ -150,7 +150,6 @@ def document_fields(*, title: str, body: str) -> dict:
     """The stored search form of an article with this title and HTML body (pure; migrations use it)."""
     blocks = text.html_blocks(body)
     return {
-        "title": title,
         "fingerprint": text.fingerprint(title.strip(), "\n".join(blocks)),
         "words": text.word_filter(text.document_words(title, body)),
     }

@@ -19,7 +19,7 @@ Positions are not stored: whether a word of three or more characters occurs as s
 phrase occurs contiguously, is checked against the index text of the candidates.
 
 Whole words (jieba's, which rank above pairs that only happen to sit side by side) are kept per
-document in a Bloom filter (``word_filter``: 16 bits and 6 hashes per distinct word, about 0.1 %
+document in a Bloom filter (``word_filter``: 12 bits and 5 hashes per distinct word, about 0.5 %
 false positives), not in the index: it only orders results, it never decides whether one matches.
 
 jieba builds its dictionary (about a second, ~100 MB) on first use; ``tokenizer()`` does it once per
@@ -199,12 +199,12 @@ def document_terms(title: str, body: str) -> set[str]:
 
 
 # --- whole words ----------------------------------------------------------------------------------
-# A Bloom filter of the document's jieba words of two or more CJK characters: 16 bits per word (at
-# least 64), 6 bit positions per word from its hash. A word it lacks is certainly not one of the
-# document's words; a word it has is one with a probability of about 99.9 %.
+# A Bloom filter of the document's jieba words of two or more CJK characters: 12 bits per word (at
+# least 64), 5 bit positions per word from its hash. A word it lacks is certainly not one of the
+# document's words; a word it has is one with a probability of about 99.5 %.
 
-WORD_HASHES = 6
-WORD_BITS = 16
+WORD_HASHES = 5
+WORD_BITS = 12
 
 
 def word_hashes(word: str) -> list[int]:

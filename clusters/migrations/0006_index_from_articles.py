@@ -150,6 +150,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(_run(DROP_OLD), irreversible),
         migrations.DeleteModel(name="SearchText"),
+        migrations.RemoveField(model_name="searchdocument", name="title"),  # the article's is read
+        migrations.RemoveField(model_name="searchdocument", name="updated_at"),
         migrations.AddField(
             model_name="searchdocument",
             name="words",
