@@ -9,9 +9,10 @@ both databases hold the same terms:
 - the *index text* (``index_text``): the title, a line break, the body with each block on a line of
   its own, tags removed, the usual entities decoded, spaces collapsed, lower case;
 - every pair of adjacent CJK characters, and for the last character of each run of CJK characters
-  that character followed by ``$`` — so every character of the text starts a term, and a
-  one-character query is a prefix query (``芯*`` covers 芯片, 芯$ …); any substring of two or more
-  characters is found through its pairs, whatever way jieba cuts the text;
+  that character followed by ``$`` (unless a pair of the document starts with it) — so every
+  character of the text starts a term, and a one-character query is a prefix query (``芯*`` covers
+  芯片, 芯$ …); any substring of two or more characters is found through its pairs, whatever way
+  jieba cuts the text;
 - Latin words and numbers as written (``gdp``, ``2025``, ``8.3%`` and ``8.3``);
 - ``^term`` for the pairs, run ends and Latin words of the title and headings (ranks them first).
 
@@ -35,6 +36,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -195,7 +197,9 @@ def document_terms(title: str, body: str) -> set[str]:
     terms: set[str] = set()
     _grams(index_text(title, body), "", terms)
     _grams(index_heads(title, body), HEAD_PREFIX, terms)
-    return terms
+    # A run end ``字$`` is only needed when no pair starts with 字: ``字*`` finds the pair.
+    starts = Counter(term[:-1] for term in terms)
+    return {term for term in terms if not (term.endswith(RUN_END) and starts[term[:-1]] > 1)}
 
 
 # --- whole words ----------------------------------------------------------------------------------

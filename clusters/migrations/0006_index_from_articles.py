@@ -77,14 +77,21 @@ POSTGRES_FUNCTIONS = [
         CROSS JOIN LATERAL (VALUES (l.m[1]), (rtrim(l.m[1], '%%'))) AS x(v)
     $fn$"""
     % {"cjk": _literal(CJK + "+")},
-    # Every term of an article (clusters.text.document_terms), as a tsvector without positions.
+    # Every term of an article (clusters.text.document_terms), as a tsvector without positions; a
+    # run end 字$ is left out when a pair starts with 字 (the prefix query 字:* finds the pair).
     """CREATE FUNCTION clusters_search_vector(title text, body text) RETURNS tsvector
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
-        SELECT array_to_tsvector(coalesce(array_agg(DISTINCT t.term), '{}')) FROM (
-            SELECT clusters_grams(clusters_text(title, body), '')
-            UNION ALL
-            SELECT clusters_grams(clusters_heads(title, body), '^')
-        ) AS t(term)
+        SELECT array_to_tsvector(coalesce(array_agg(u.term), '{}')) FROM (
+            SELECT d.term, count(*) OVER (PARTITION BY left(d.term, -1)) AS starting
+            FROM (
+                SELECT DISTINCT t.term FROM (
+                    SELECT clusters_grams(clusters_text(title, body), '')
+                    UNION ALL
+                    SELECT clusters_grams(clusters_heads(title, body), '^')
+                ) AS t(term)
+            ) AS d
+        ) AS u
+        WHERE NOT (right(u.term, 1) = '$' AND u.starting > 1)
     $fn$""",
     # pg_restore runs with an empty search_path: the functions that call others carry theirs.
     "ALTER FUNCTION clusters_text(text, text) SET search_path FROM CURRENT",
