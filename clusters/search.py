@@ -99,6 +99,13 @@ class _Postgres(_Database):
         return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
 
     @staticmethod
+    def ranked_ids(table, order):
+        return (
+            f"SELECT 0, CAST(NULL AS BIGINT), string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order}), "
+            f"CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER) FROM {table}"
+        )
+
+    @staticmethod
     def has_word(word):
         bits = " AND ".join(
             "get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES)
@@ -120,6 +127,14 @@ class _Sqlite(_Database):
     def holds(keys, *, every=True):
         sql, params = _Sqlite.ids(keys, every=every)
         return f"a.id IN ({sql})", params
+
+    @staticmethod
+    def ranked_ids(table, order):
+        # group_concat follows the order of the rows it reads: those of the sorted subquery.
+        return (
+            f"SELECT 0, NULL, group_concat(article_id, ','), NULL, NULL, NULL "
+            f"FROM (SELECT article_id FROM {table} ORDER BY {order})"
+        )
 
     @staticmethod
     def has_word(word):
@@ -224,8 +239,8 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
     """One query: the matching articles (ranked, filtered, twins once) — all, or the ``window``
     (offset, limit) of them — then their total and the facet counts.
 
-    Rows of six columns: (0, article id, None, rank) best first, with a window; without one, every
-    (0, article id, day, tier, issue, position) in no order; then (1, cluster, None, count),
+    Rows of six columns: (0, article id, None, rank) best first, with a window; without one, a
+    single (0, None, every article id best first, comma-separated); then (1, cluster, None, count),
     (2, series, status, count × 10000 + year) and (5, None, None, total), padded with NULLs."""
     db = _backend()
     where, params = _matching(db, needles, heads_only=False, every=every)
@@ -255,9 +270,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         )
     order = "tier DESC, day DESC, issue_id DESC, position, article_id"
     if window is None:
-        # Every match, unsorted, with its sort key: sorted in Python (``_ranked``), which costs far
-        # less than a sort in the database followed by the sort of the whole union.
-        hits = "SELECT 0, article_id, CAST(day AS TEXT), tier, issue_id, position FROM kept"
+        # Every match, best first, as one string of ids: one row leaves the database, not one per
+        # match, and the union of hits and facets is not sorted.
+        hits = db.ranked_ids("kept", order)
         window_params = []
     else:
         # Only one page leaves the database; the sort keeps the top rows only.
@@ -291,10 +306,11 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         # from a recursive CTE over the (small) cluster table; UNION, not UNION ALL, ends a cycle.
         # CROSS JOIN keeps SQLite's order (matches → their tags → ancestors), which reads the tags
         # of the matches only; PostgreSQL plans it as it likes.
+        # Each (cluster, article) once, then counted: a hashed DISTINCT, not a sort per cluster.
         sql += (
-            f" UNION ALL SELECT 1, anc.a, NULL, COUNT(DISTINCT kept.article_id), NULL, NULL "
+            f" UNION ALL SELECT 1, x.a, NULL, COUNT(*), NULL, NULL FROM (SELECT DISTINCT anc.a AS a, kept.article_id "
             f"FROM kept CROSS JOIN {TAGS} t CROSS JOIN anc "
-            "WHERE t.article_id = kept.article_id AND anc.c = t.cluster_id GROUP BY anc.a"
+            "WHERE t.article_id = kept.article_id AND anc.c = t.cluster_id) AS x GROUP BY x.a"
         )
     if window is not None:
         sql += " ORDER BY 1, 4"
@@ -416,10 +432,9 @@ def _ranked(needles, *, window, **options) -> tuple[list[int], int, bool, list[t
         any_word = True
     hits = [row for row in rows if row[0] == 0]
     if window is None:
-        # tier DESC, day DESC, issue DESC, position, article: two stable sorts (days are ISO text).
-        hits.sort(key=lambda row: (row[5], row[1]))
-        hits.sort(key=lambda row: (row[3], row[2], row[4]), reverse=True)
-    ids = [row[1] for row in hits]
+        ids = [int(pk) for row in hits if row[2] for pk in row[2].split(",")]
+    else:
+        ids = [row[1] for row in hits]
     return ids, _total(rows), any_word, [tuple(row[:4]) for row in rows if row[0] in (1, 2)]
 
 
