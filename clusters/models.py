@@ -161,6 +161,9 @@ class SearchDocument(models.Model):
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
     # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word hits.
     words = models.BinaryField(_("Words"), default=b"")
+    # No tag or entity inside a run of CJK characters (``clusters.text.verbatim``): a CJK word is
+    # looked for in the HTML only, not in the index text made from it.
+    verbatim = models.BooleanField(_("Text as in the HTML"), default=False)
 
     class Meta:
         verbose_name = _("Search document")

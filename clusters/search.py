@@ -60,14 +60,16 @@ class _Database:
         the index text, which takes the markup out, only when they do not have it."""
         if heads_only:
             return cls.contains("clusters_heads(a.title, a.body)", needle_text)
-        if any("a" <= c <= "z" for c in needle_text):
-            raw, raw_params = cls.contains(f"lower(a.title || {cls.newline} || a.body)", needle_text)
-        else:  # lower() changes no CJK character: the columns are read as they are
-            body, body_params = cls.contains("a.body", needle_text)
-            title, title_params = cls.contains("a.title", needle_text)
-            raw, raw_params = f"{body} OR {title}", body_params + title_params
         plain, plain_params = cls.contains("clusters_text(a.title, a.body)", needle_text)
-        return f"({raw} OR {plain})", raw_params + plain_params
+        if text.CJK_RUN.fullmatch(needle_text) is None:
+            raw, raw_params = cls.contains(f"lower(a.title || {cls.newline} || a.body)", needle_text)
+            return f"({raw} OR {plain})", raw_params + plain_params
+        # A CJK word: lower() changes none of its characters, so the columns are read as they are;
+        # the index text only for an article whose HTML has a tag or entity inside a word.
+        body, body_params = cls.contains("a.body", needle_text)
+        title, title_params = cls.contains("a.title", needle_text)
+        marked = f"NOT EXISTS (SELECT 1 FROM {DOCS} v WHERE v.article_id = a.id AND v.verbatim)"
+        return f"({body} OR {title} OR ({marked} AND {plain}))", body_params + title_params + plain_params
 
 
 def _tsquery_term(key):

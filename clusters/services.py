@@ -152,6 +152,7 @@ def document_fields(*, title: str, body: str) -> dict:
     return {
         "fingerprint": text.fingerprint(title.strip(), "\n".join(blocks)),
         "words": text.word_filter(text.document_words(title, body)),
+        "verbatim": text.verbatim(body),
     }
 
 

@@ -145,6 +145,12 @@ def index_text(title: str, body: str) -> str:
     return normalise((title or "") + "\n" + index_plain(body))
 
 
+def verbatim(body: str) -> bool:
+    """Every run of CJK characters of the body's index text stands as such in the HTML (no tag or
+    entity inside one): then a CJK word the HTML lacks is not in the index text either."""
+    return all(run in (body or "") for run in set(CJK_RUN.findall(index_plain(body))))
+
+
 def index_heads(title: str, body: str) -> str:
     """The title and the headings, one per line, in lower case (SQL: ``clusters_heads``)."""
     return normalise("\n".join([title or "", *(index_plain(m) for m in HEADING.findall(body or ""))]))

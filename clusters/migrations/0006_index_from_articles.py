@@ -130,8 +130,9 @@ def rebuild(apps, schema_editor):
         for article in batch:
             document = rows.get(article.pk)
             if document is not None:
-                document.words = document_fields(title=article.title, body=article.body)["words"]
-        SearchDocument.objects.bulk_update(list(rows.values()), ["words"])
+                fields = document_fields(title=article.title, body=article.body)
+                document.words, document.verbatim = fields["words"], fields["verbatim"]
+        SearchDocument.objects.bulk_update(list(rows.values()), ["words", "verbatim"])
         if schema_editor.connection.vendor == "sqlite":
             with schema_editor.connection.cursor() as cursor:
                 fts_write(cursor, added=[(a.pk, a.title, a.body) for a in batch if a.pk in rows])
@@ -163,6 +164,11 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="words",
             field=models.BinaryField(default=b"", verbose_name="Words"),
+        ),
+        migrations.AddField(
+            model_name="searchdocument",
+            name="verbatim",
+            field=models.BooleanField(default=False, verbose_name="Text as in the HTML"),
         ),
         migrations.RunPython(_run({"postgresql": POSTGRES_FUNCTIONS, "sqlite": SQLITE_TABLE}), migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),

@@ -126,6 +126,18 @@ def test_quoted_phrase_must_be_contiguous(shenzhen):
     assert ids("工业上楼") == [together.pk, apart.pk]
 
 
+def test_a_word_split_by_markup_is_found_and_blocks_stay_apart(shenzhen):
+    """A tag inside a word (工业<b>上楼</b>) does not hide it: such an article is checked against its
+    index text, the others against their HTML only; a block boundary never joins two words."""
+    split = ArticleFactory(title="甲", body="<p>推进工业<b>上楼</b>项目。</p>")
+    plain = ArticleFactory(title="乙", body="<p>推进工业上楼项目。</p>")
+    apart = ArticleFactory(title="丙", body="<p>推进工业</p><p>上楼项目。</p>")
+    assert SearchDocument.objects.get(pk=split.pk).verbatim is False
+    assert SearchDocument.objects.get(pk=plain.pk).verbatim is True
+    assert set(ids('"工业上楼"')) == {split.pk, plain.pk}
+    assert set(ids('"上楼项目"')) == {split.pk, plain.pk, apart.pk}
+
+
 @pytest.mark.parametrize(
     "term, found",
     [("GDP", True), ("gdp", True), ("EDA", True), ("8.3%", True), ("8.3", True), ("2025", True), ("8.4%", False)],
