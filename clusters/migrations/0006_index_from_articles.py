@@ -17,6 +17,8 @@ Irreversible: the old text table is dropped. To go back, restore a backup taken 
 the code and run ``rebuild_search_index`` on a database migrated from scratch.
 """
 
+import importlib
+
 from django.db import migrations, models
 from django.db.migrations.exceptions import IrreversibleError
 
@@ -109,12 +111,8 @@ SQLITE_TABLE = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement, params=None)
-
-    return run
+# Runs each vendor's statements (the helper of migration 0004, not copied).
+_run = importlib.import_module("clusters.migrations.0004_lean_search_index")._run
 
 
 def rebuild(apps, schema_editor):
