@@ -116,24 +116,25 @@ _run = importlib.import_module("clusters.migrations.0004_lean_search_index")._ru
 
 
 def rebuild(apps, schema_editor):
+    """Every article's search document made anew (and on SQLite its terms in the new FTS5 table)."""
     from clusters.services import document_fields, fts_write
 
     Article = apps.get_model("briefs", "Article")
     SearchDocument = apps.get_model("clusters", "SearchDocument")
-    articles = Article.objects.only("id", "title", "body").order_by("id")
+    SearchDocument.objects.all().delete()
+    articles = Article.objects.only("id", "issue_id", "position", "title", "body").order_by("id")
     batch = []
 
     def flush():
-        rows = {d.article_id: d for d in SearchDocument.objects.filter(article_id__in=[a.pk for a in batch])}
-        for article in batch:
-            document = rows.get(article.pk)
-            if document is not None:
-                fields = document_fields(title=article.title, body=article.body)
-                document.words, document.verbatim = fields["words"], fields["verbatim"]
-        SearchDocument.objects.bulk_update(list(rows.values()), ["words", "verbatim"])
+        SearchDocument.objects.bulk_create(
+            SearchDocument(
+                article_id=a.pk, issue_id=a.issue_id, position=a.position, **document_fields(title=a.title, body=a.body)
+            )
+            for a in batch
+        )
         if schema_editor.connection.vendor == "sqlite":
             with schema_editor.connection.cursor() as cursor:
-                fts_write(cursor, added=[(a.pk, a.title, a.body) for a in batch if a.pk in rows])
+                fts_write(cursor, added=[(a.pk, a.title, a.body) for a in batch])
         batch.clear()
 
     for article in articles.iterator(chunk_size=500):
