@@ -141,7 +141,9 @@ def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: U
 # The search keeps no copy of the text. On PostgreSQL the index follows the articles by itself (a GIN
 # expression index on their title and body); on SQLite the FTS5 table is written here. It is
 # contentless (it stores no text), so it is told what to forget by the same terms it was given: the
-# terms of the article's title and body as they were (``indexed_before_save`` reads them).
+# terms of the article's title and body as they were (``indexed_before_save`` reads them). A title
+# or body written with ``QuerySet.update()`` (no signal; nothing in the project does) leaves the FTS5
+# table behind until ``rebuild_search_index``; on PostgreSQL the index follows any write.
 
 FTS = "clusters_searchterms"
 
