@@ -43,6 +43,10 @@ class ClustersConfig(AppConfig):
         post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
         pre_delete.connect(receivers.article_deleting, sender=Article, dispatch_uid="clusters.article_deleting")
         connection_created.connect(receivers.sqlite_functions, dispatch_uid="clusters.sqlite_functions")
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            # The documents' cluster lists (what the cluster facet counts) follow tags and the tree.
+            signal.connect(receivers.tag_changed, sender=ArticleCluster, dispatch_uid=f"clusters.tag_{name}")
+            signal.connect(receivers.cluster_changed, sender=Cluster, dispatch_uid=f"clusters.cluster_{name}")
         for model in (Issue, Series, ArticleCluster, Cluster):
             for signal in (post_save, post_delete):
                 signal.connect(

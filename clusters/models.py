@@ -164,6 +164,9 @@ class SearchDocument(models.Model):
     # No tag or entity inside a run of CJK characters (``clusters.text.verbatim``): a CJK word is
     # looked for in the HTML only, not in the index text made from it.
     verbatim = models.BooleanField(_("Text as in the HTML"), default=False)
+    # The article's tag clusters with all their ancestors, comma-separated ids: what the cluster
+    # facet counts (kept up to date by the services on every tag and cluster write).
+    clusters = models.TextField(_("Clusters with their ancestors"), blank=True, default="")
 
     class Meta:
         verbose_name = _("Search document")

@@ -20,6 +20,16 @@ def article_deleting(sender, instance, **kwargs):
     services.search_document_forget(article=instance)
 
 
+def tag_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        services.search_clusters_refresh(article_ids=[instance.article_id])
+
+
+def cluster_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        services.search_clusters_refresh()
+
+
 def search_input_changed(sender, raw=False, **kwargs):
     # An issue (status, date, series), a series' name, a tag or a cluster: what a search shows or
     # counts. Fixtures too: stored results must not outlive the rows they were computed from.

@@ -27,7 +27,6 @@ from .models import ArticleCluster, Cluster, SearchDocument
 DOCS = SearchDocument._meta.db_table
 ARTICLES = Article._meta.db_table
 TAGS = ArticleCluster._meta.db_table
-CLUSTERS = Cluster._meta.db_table
 FTS = "clusters_searchterms"
 STATUS_RANK = {
     Issue.Status.RELEASED: 3,
@@ -101,6 +100,13 @@ class _Postgres(_Database):
         return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
 
     @staticmethod
+    def cluster_counts(table):
+        return (
+            "SELECT 1, CAST(c.id AS BIGINT), NULL, COUNT(*), NULL, NULL FROM "
+            f"{table} CROSS JOIN LATERAL unnest(string_to_array({table}.clusters, ',')) AS c(id) GROUP BY c.id"
+        )
+
+    @staticmethod
     def ranked_ids(table, order):
         return (
             f"SELECT 0, CAST(NULL AS BIGINT), string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order}), "
@@ -129,6 +135,13 @@ class _Sqlite(_Database):
     def holds(keys, *, every=True):
         sql, params = _Sqlite.ids(keys, every=every)
         return f"a.id IN ({sql})", params
+
+    @staticmethod
+    def cluster_counts(table):
+        return (
+            "SELECT 1, CAST(c.value AS INTEGER), NULL, COUNT(*), NULL, NULL FROM "
+            f"{table}, json_each('[' || {table}.clusters || ']') AS c GROUP BY c.value"
+        )
 
     @staticmethod
     def ranked_ids(table, order):
@@ -178,9 +191,9 @@ def _matching(db, needles, *, heads_only: bool, every: bool):
     return " UNION ".join(sql for sql, _p in parts), [p for _sql, params in parts for p in params]
 
 
-def _ancestor_pairs() -> list[tuple[int, int]]:
+def _ancestor_pairs(model=Cluster) -> list[tuple[int, int]]:
     """(cluster, itself or an ancestor) for every cluster: what a tag counts towards in the facets."""
-    parent = dict(Cluster.objects.values_list("pk", "parent_id"))
+    parent = dict(model.objects.values_list("pk", "parent_id"))
     pairs = []
     for pk in parent:
         node, seen = pk, set()
@@ -283,13 +296,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
             f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT %s OFFSET %s) AS page"
         )
         window_params = [window[1], window[0]]
-    ancestors = (
-        f"anc(c, a) AS (SELECT id, id FROM {CLUSTERS} UNION "
-        f"SELECT anc.c, p.parent_id FROM anc JOIN {CLUSTERS} p ON p.id = anc.a WHERE p.parent_id IS NOT NULL), "
-    )
     sql = (
-        f"WITH RECURSIVE {ancestors if facets else ''}kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, "
-        f"{day} AS day, {tier} AS tier "
+        "WITH kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, d.clusters, i.series_id, "
+        f"i.status, i.year, {day} AS day, {tier} AS tier "
         f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
         + twin_sql
@@ -304,16 +313,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
             " UNION ALL SELECT 2, series_id, status, COUNT(*) * 10000 + COALESCE(year, 0), NULL, NULL "
             "FROM kept GROUP BY series_id, year, status"
         )
-        # Each tag counts towards its cluster and every ancestor: (cluster, itself or an ancestor)
-        # from a recursive CTE over the (small) cluster table; UNION, not UNION ALL, ends a cycle.
-        # CROSS JOIN keeps SQLite's order (matches → their tags → ancestors), which reads the tags
-        # of the matches only; PostgreSQL plans it as it likes.
-        # Each (cluster, article) once, then counted: a hashed DISTINCT, not a sort per cluster.
-        sql += (
-            f" UNION ALL SELECT 1, x.a, NULL, COUNT(*), NULL, NULL FROM (SELECT DISTINCT anc.a AS a, kept.article_id "
-            f"FROM kept CROSS JOIN {TAGS} t CROSS JOIN anc "
-            "WHERE t.article_id = kept.article_id AND anc.c = t.cluster_id) AS x GROUP BY x.a"
-        )
+        # Each match counts once towards each of its tag clusters and their ancestors, which its
+        # narrow row lists (``SearchDocument.clusters``): no tag table, no cluster tree read here.
+        sql += " UNION ALL " + db.cluster_counts("kept")
     if window is not None:
         sql += " ORDER BY 1, 4"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:

@@ -158,9 +158,42 @@ def document_fields(*, title: str, body: str) -> dict:
     }
 
 
-def _document(article: Article) -> SearchDocument:
+def _document(article: Article, clusters: str = "") -> SearchDocument:
     fields = document_fields(title=article.title, body=article.body)
-    return SearchDocument(article_id=article.pk, issue_id=article.issue_id, position=article.position, **fields)
+    return SearchDocument(
+        article_id=article.pk, issue_id=article.issue_id, position=article.position, clusters=clusters, **fields
+    )
+
+
+def cluster_closures(*, tag_model=ArticleCluster, cluster_model=Cluster, article_ids=None) -> dict[int, str]:
+    """Each tagged article's clusters with all their ancestors, as sorted comma-separated ids
+    (``SearchDocument.clusters``; the models are parameters for migrations)."""
+    from .search import _ancestor_pairs
+
+    up: dict[int, set[int]] = {}
+    for cluster, ancestor in _ancestor_pairs(cluster_model):
+        up.setdefault(cluster, set()).add(ancestor)
+    tags = tag_model.objects.all() if article_ids is None else tag_model.objects.filter(article_id__in=article_ids)
+    closure: dict[int, set[int]] = {}
+    for article_id, cluster_id in tags.values_list("article_id", "cluster_id"):
+        closure.setdefault(article_id, set()).update(up.get(cluster_id, {cluster_id}))
+    return {pk: ",".join(map(str, sorted(ids))) for pk, ids in closure.items()}
+
+
+def search_clusters_refresh(*, article_ids=None) -> int:
+    """Keep ``SearchDocument.clusters`` true after a tag (``article_ids``) or a cluster (all) was
+    written; returns how many documents changed."""
+    closures = cluster_closures(article_ids=article_ids)
+    documents = SearchDocument.objects.all()
+    if article_ids is not None:
+        documents = documents.filter(article_id__in=article_ids)
+    changed = [
+        SearchDocument(article_id=pk, clusters=closures.get(pk, ""))
+        for pk, old in documents.values_list("article_id", "clusters")
+        if closures.get(pk, "") != old
+    ]
+    SearchDocument.objects.bulk_update(changed, ["clusters"], batch_size=500)
+    return len(changed)
 
 
 def _fts_terms(title: str, body: str) -> str:
@@ -194,9 +227,13 @@ def indexed_before_save(*, article: Article):
 
 @transaction.atomic
 def search_document_rebuild(*, article: Article, before=None) -> SearchDocument:
-    """(Re)build the search document of one article; ``before``: ``indexed_before_save``'s answer."""
+    """(Re)build the search document of one article; ``before``: ``indexed_before_save``'s answer.
+    Its clusters are kept (tags change through their own writes), or read for a new document."""
     document = _document(article)
-    document.save()
+    fields = {f: getattr(document, f) for f in ("issue_id", "position", "fingerprint", "words", "verbatim")}
+    if not SearchDocument.objects.filter(article_id=article.pk).update(**fields):
+        document.clusters = cluster_closures(article_ids=[article.pk]).get(article.pk, "")
+        document.save(force_insert=True)
     search_cache.invalidate()
     if _sqlite():
         with connection.cursor() as cursor:
@@ -226,18 +263,19 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
             if _sqlite():
                 with connection.cursor() as cursor:
                     cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
+        closures = cluster_closures(article_ids=None if articles is None else list(queryset.values_list("id", flat=True)))
         batch: list[Article] = []
         for article in queryset.iterator(chunk_size=batch_size):
             batch.append(article)
             if len(batch) >= batch_size:
-                count += _write_batch(batch, replace=articles is not None)
+                count += _write_batch(batch, closures, replace=articles is not None)
                 batch = []
         if batch:
-            count += _write_batch(batch, replace=articles is not None)
+            count += _write_batch(batch, closures, replace=articles is not None)
     return count
 
 
-def _write_batch(batch, *, replace: bool) -> int:
+def _write_batch(batch, closures, *, replace: bool) -> int:
     ids = [article.pk for article in batch]
     old = []
     if replace:
@@ -248,7 +286,7 @@ def _write_batch(batch, *, replace: bool) -> int:
             indexed = set(existing.values_list("article_id", flat=True))
             old = [(a.pk, a.title, a.body) for a in batch if a.pk in indexed]
         existing._raw_delete(SearchDocument.objects.db)
-    SearchDocument.objects.bulk_create([_document(article) for article in batch])
+    SearchDocument.objects.bulk_create([_document(article, closures.get(article.pk, "")) for article in batch])
     if _sqlite():
         with connection.cursor() as cursor:
             fts_write(cursor, added=[(a.pk, a.title, a.body) for a in batch], removed=old)

@@ -117,10 +117,13 @@ _run = importlib.import_module("clusters.migrations.0004_lean_search_index")._ru
 
 def rebuild(apps, schema_editor):
     """Every article's search document made anew (and on SQLite its terms in the new FTS5 table)."""
-    from clusters.services import document_fields, fts_write
+    from clusters.services import cluster_closures, document_fields, fts_write
 
     Article = apps.get_model("briefs", "Article")
     SearchDocument = apps.get_model("clusters", "SearchDocument")
+    closures = cluster_closures(
+        tag_model=apps.get_model("clusters", "ArticleCluster"), cluster_model=apps.get_model("clusters", "Cluster")
+    )
     SearchDocument.objects.all().delete()
     articles = Article.objects.only("id", "issue_id", "position", "title", "body").order_by("id")
     batch = []
@@ -128,7 +131,11 @@ def rebuild(apps, schema_editor):
     def flush():
         SearchDocument.objects.bulk_create(
             SearchDocument(
-                article_id=a.pk, issue_id=a.issue_id, position=a.position, **document_fields(title=a.title, body=a.body)
+                article_id=a.pk,
+                issue_id=a.issue_id,
+                position=a.position,
+                clusters=closures.get(a.pk, ""),
+                **document_fields(title=a.title, body=a.body),
             )
             for a in batch
         )
@@ -168,6 +175,11 @@ class Migration(migrations.Migration):
             model_name="searchdocument",
             name="verbatim",
             field=models.BooleanField(default=False, verbose_name="Text as in the HTML"),
+        ),
+        migrations.AddField(
+            model_name="searchdocument",
+            name="clusters",
+            field=models.TextField(blank=True, default="", verbose_name="Clusters with their ancestors"),
         ),
         migrations.RunPython(_run({"postgresql": POSTGRES_FUNCTIONS, "sqlite": SQLITE_TABLE}), migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),

@@ -269,6 +269,28 @@ def test_facets_count_the_results(archive_data):
     assert dict(facets.statuses) == {"released": 2, "draft": 1}
 
 
+def test_cluster_facet_follows_tags_and_the_cluster_tree(archive_data):
+    """The cluster counts follow a tag added or removed and a cluster moved to another category."""
+    cars = archive_data["cars"]
+
+    def counts():
+        return {c.name: n for c, _depth, n in archive.search("产业").facets.clusters}
+
+    robots = Cluster.objects.get(name="智能机器人")
+    tag = ArticleCluster.objects.create(article=cars, cluster=robots)
+    assert counts()["智能机器人"] == 2 and counts()["高端装备制造"] == 2
+    tag.delete()
+    assert counts()["智能机器人"] == 1
+    moved = Cluster.objects.get(name="智能网联汽车")
+    moved.parent = Cluster.objects.get(name="高端装备制造")
+    moved.save()
+    assert counts() == {"高端装备制造": 2, "智能机器人": 1, "智能网联汽车": 1}
+    robot_article = archive_data["robots"]  # the draft: articles of signed issues are read-only
+    robot_article.body += "<p>又一段产业。</p>"
+    robot_article.save()  # a save of the article keeps its clusters
+    assert counts()["智能机器人"] == 1
+
+
 def test_every_match_is_returned(shenzhen):
     """No window and no cap: all matching articles come back, counted exactly."""
     articles = [ArticleFactory(title="第%d篇" % i, body="<p>储能电站建设。</p>") for i in range(45)]
