@@ -166,20 +166,13 @@ class Migration(migrations.Migration):
         migrations.DeleteModel(name="SearchText"),
         migrations.RemoveField(model_name="searchdocument", name="title"),  # the article's is read
         migrations.RemoveField(model_name="searchdocument", name="updated_at"),
-        migrations.AddField(
-            model_name="searchdocument",
-            name="words",
-            field=models.BinaryField(default=b"", verbose_name="Words"),
-        ),
-        migrations.AddField(
-            model_name="searchdocument",
-            name="verbatim",
-            field=models.BooleanField(default=False, verbose_name="Text as in the HTML"),
-        ),
-        migrations.AddField(
-            model_name="searchdocument",
-            name="clusters",
-            field=models.TextField(blank=True, default="", verbose_name="Clusters with their ancestors"),
+        *(
+            migrations.AddField(model_name="searchdocument", name=name, field=field)
+            for name, field in (
+                ("words", models.BinaryField(default=b"", verbose_name="Words")),
+                ("verbatim", models.BooleanField(default=False, verbose_name="Text as in the HTML")),
+                ("clusters", models.TextField(blank=True, default="", verbose_name="Clusters with their ancestors")),
+            )
         ),
         migrations.RunPython(_run({"postgresql": POSTGRES_FUNCTIONS, "sqlite": SQLITE_TABLE}), migrations.RunPython.noop),
         migrations.RunPython(rebuild, migrations.RunPython.noop),
