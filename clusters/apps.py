@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils.translation import gettext_lazy as _
 
 VIEW = ("clusters.view_taxonomy", "clusters.view_cluster")
@@ -32,16 +33,20 @@ class ClustersConfig(AppConfig):
         from . import receivers, text
         from .admin import ARTICLE_ADMIN_EXTENSION
         from .demo import load_demo_clusters
-        from .models import ArticleCluster, Cluster, SearchText
+        from .models import ArticleCluster, Cluster
         from .search import article_search_ids
 
         register_demo_loader(load_demo_clusters)
         register_article_search(article_search_ids)
         register_admin_extension("article", ARTICLE_ADMIN_EXTENSION)
+        pre_save.connect(receivers.article_saving, sender=Article, dispatch_uid="clusters.article_saving")
         post_save.connect(receivers.article_saved, sender=Article, dispatch_uid="clusters.article_saved")
-        post_delete.connect(
-            receivers.search_text_deleted, sender=SearchText, dispatch_uid="clusters.search_text_deleted"
-        )
+        pre_delete.connect(receivers.article_deleting, sender=Article, dispatch_uid="clusters.article_deleting")
+        connection_created.connect(receivers.sqlite_functions, dispatch_uid="clusters.sqlite_functions")
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            # The documents' cluster lists (what the cluster facet counts) follow tags and the tree.
+            signal.connect(receivers.tag_changed, sender=ArticleCluster, dispatch_uid=f"clusters.tag_{name}")
+            signal.connect(receivers.cluster_changed, sender=Cluster, dispatch_uid=f"clusters.cluster_{name}")
         for model in (Issue, Series, ArticleCluster, Cluster):
             for signal in (post_save, post_delete):
                 signal.connect(

@@ -146,9 +146,11 @@ class ArticleCluster(models.Model):
 
 
 class SearchDocument(models.Model):
-    """What the archive search ranks and filters by, one narrow row per article (its text is in
-    SearchText, so ranking every match reads small rows only). Rebuilt whenever the article is saved;
-    issue and position are copied from the article so a search does not read the article table.
+    """What the archive search ranks and filters by, one narrow row per article. Rebuilt whenever the
+    article is saved; issue and position are copied from the article so ranking every match does not
+    read the article table. The text is not copied: the index is derived from the article's own title
+    and body (on PostgreSQL a GIN expression index on the articles, ``clusters_search_vector``; on
+    SQLite a contentless FTS5 table fed by the services; see ``clusters.text``).
     """
 
     article = models.OneToOneField(
@@ -157,35 +159,19 @@ class SearchDocument(models.Model):
     issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
-    title = models.CharField(_("Title"), max_length=200)
-    updated_at = models.DateTimeField(_("Modified at"), auto_now=True)
+    # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word hits.
+    words = models.BinaryField(_("Words"), default=b"")
+    # No tag or entity inside a run of CJK characters (``clusters.text.verbatim``): a CJK word is
+    # looked for in the HTML only, not in the index text made from it.
+    verbatim = models.BooleanField(_("Text as in the HTML"), default=False)
+    # The article's tag clusters with all their ancestors, comma-separated ids: what the cluster
+    # facet counts (kept up to date by the services on every tag and cluster write).
+    clusters = models.TextField(_("Clusters with their ancestors"), blank=True, default="")
 
     class Meta:
         verbose_name = _("Search document")
         verbose_name_plural = _("Search documents")
         indexes = [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")]  # twins
-
-    def __str__(self):
-        return self.title
-
-
-class SearchText(models.Model):
-    """The text of one article, stored once for the search: ``heads`` (title and headings) and
-    ``text`` (every block, one per line), both with jieba's word boundaries marked by U+001F (see
-    ``clusters.text``). The database's index is derived from them: on PostgreSQL a GIN index on
-    ``clusters_search_terms(heads, text)``, on SQLite a contentless FTS5 table fed by the services.
-    Neither is in Django's model state.
-    """
-
-    article = models.OneToOneField(
-        Article, verbose_name=_("Article"), on_delete=models.CASCADE, primary_key=True, related_name="search_text"
-    )
-    heads = models.TextField(_("Title and headings"), blank=True)
-    text = models.TextField(_("Text"), blank=True)
-
-    class Meta:
-        verbose_name = _("Search text")
-        verbose_name_plural = _("Search texts")
 
     def __str__(self):
         return str(self.article_id)

@@ -1,15 +1,17 @@
 """The archive search (reads only): which articles match a query, in what order, with what facets.
 
 A query is cut into needles (``clusters.text.parse_query``): every needle must occur (AND), and
-when none does, any of them (the result says so). The index finds the documents holding all of a
+when none does, any of them (the result says so). The index finds the articles holding all of a
 needle's terms; a needle those terms do not prove contiguous (a word of three or more characters,
-a quoted phrase) is checked against the stored text, unless the document holds it as a whole jieba
-word. Every match is returned — no window, no cap — ordered by: title/heading hit, whole-word hit,
-newer issue. Twins (the same title and text in a draft and in its signed issue) count once: the
-signed one. Drafts and issues in review are shown only to those who may see them.
+a quoted phrase) is checked against the article's index text (``clusters_text``: its title and body
+as plain text). Every match is returned — no window, no cap — ordered by: title/heading hit, the
+typed run as written, whole-word hit (the document's word filter), newer issue. Twins (the same
+title and text in a draft and in its signed issue) count once: the signed one. Drafts and issues in
+review are shown only to those who may see them.
 
-The SQL differs by database only in how the index is asked (a GIN expression index on PostgreSQL,
-an FTS5 table on SQLite) and in the name of the substring function; the rules are the same.
+The SQL differs by database only in how the index is asked (a GIN expression index on the articles
+on PostgreSQL, an FTS5 table on SQLite), how the word filter is read, and in the name of the
+substring function; the rules are the same.
 """
 
 from collections import Counter
@@ -17,15 +19,14 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from briefs.models import Issue
+from briefs.models import Article, Issue
 
 from . import search_cache, text
-from .models import ArticleCluster, Cluster, SearchDocument, SearchText
+from .models import ArticleCluster, Cluster, SearchDocument
 
 DOCS = SearchDocument._meta.db_table
-TEXTS = SearchText._meta.db_table
+ARTICLES = Article._meta.db_table
 TAGS = ArticleCluster._meta.db_table
-CLUSTERS = Cluster._meta.db_table
 FTS = "clusters_searchterms"
 STATUS_RANK = {
     Issue.Status.RELEASED: 3,
@@ -36,8 +37,8 @@ STATUS_RANK = {
 
 
 # --- the index, per database -----------------------------------------------------------------------
-# Each backend answers "the texts (alias x) holding all/any of these terms" and names its substring
-# function; everything else is shared SQL.
+# Each backend answers "the articles (alias a) holding all/any of these terms" and names its
+# substring function; everything else is shared SQL.
 
 
 class _Database:
@@ -45,8 +46,6 @@ class _Database:
 
     position = ""  # the substring function: (haystack, needle) -> position, 0 when absent
     newline = ""  # a newline as an SQL expression
-    unit_separator = ""  # U+001F, which joins headings in ``heads``, as an SQL expression
-    text_column = ""
     day = ""  # the issue's date, or the day it was created
 
     @classmethod
@@ -54,79 +53,131 @@ class _Database:
         return f"{cls.position}({expr}, %s) > 0", [needle]
 
     @classmethod
-    def plain(cls, heads_only, lower):
-        expr = "x.heads" if heads_only else f"x.heads || {cls.newline} || {cls.text_column}"
-        expr = f"replace({expr}, {cls.unit_separator}, '')"
-        return f"lower({expr})" if lower else expr
+    def occurs(cls, needle_text, *, heads_only):
+        """SQL true when article ``a`` has ``needle_text`` as written in its index text (or its title
+        and headings). The raw title and HTML are tried first (cheap, and where most matches are);
+        the index text, which takes the markup out, only when they do not have it."""
+        if heads_only:
+            return cls.contains("clusters_heads(a.title, a.body)", needle_text)
+        plain, plain_params = cls.contains("clusters_text(a.title, a.body)", needle_text)
+        if text.CJK_RUN.fullmatch(needle_text) is None:
+            raw, raw_params = cls.contains(f"lower(a.title || {cls.newline} || a.body)", needle_text)
+            return f"({raw} OR {plain})", raw_params + plain_params
+        # A CJK word: lower() changes none of its characters, so the columns are read as they are;
+        # the index text only for an article whose HTML has a tag or entity inside a word.
+        body, body_params = cls.contains("a.body", needle_text)
+        title, title_params = cls.contains("a.title", needle_text)
+        marked = f"NOT EXISTS (SELECT 1 FROM {DOCS} v WHERE v.article_id = a.id AND v.verbatim)"
+        return f"({body} OR {title} OR ({marked} AND {plain}))", body_params + title_params + plain_params
+
+
+def _tsquery_term(key):
+    if key.endswith(text.PREFIX):
+        return "'%s':*" % key[: -len(text.PREFIX)]
+    return "'%s'" % key
+
+
+def _fts_term(key):
+    if key.endswith(text.PREFIX):
+        return '"%s"*' % key[: -len(text.PREFIX)].replace('"', '""')
+    return '"%s"' % key.replace('"', '""')
 
 
 class _Postgres(_Database):
     position = "strpos"
     newline = "E'\\n'"
-    unit_separator = "E'\\x1f'"
-    text_column = 'x."text"'
     day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
 
     @staticmethod
     def holds(keys, *, every=True):
-        op = "@>" if every else "&&"
-        return f'clusters_search_terms(x.heads, x."text") {op} %s::text[]', [list(keys)]
+        # Keys are CJK characters, Latin letters, digits and . % ^ (never a quote or a backslash).
+        query = (" & " if every else " | ").join(_tsquery_term(k) for k in keys)
+        return "clusters_search_vector(a.title, a.body) @@ %s::tsquery", [query]
 
     @staticmethod
     def ids(keys, *, every=True):
         sql, params = _Postgres.holds(keys, every=every)
-        return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
+        return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
+
+    @staticmethod
+    def cluster_counts(table):
+        return (
+            "SELECT 1, CAST(c.id AS BIGINT), NULL, COUNT(*), NULL, NULL FROM "
+            f"{table} CROSS JOIN LATERAL unnest(string_to_array({table}.clusters, ',')) AS c(id) GROUP BY c.id"
+        )
+
+    @staticmethod
+    def ranked_ids(table, order):
+        return (
+            f"SELECT 0, CAST(NULL AS BIGINT), string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order}), "
+            f"CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER) FROM {table}"
+        )
+
+    @staticmethod
+    def has_word(word):
+        bits = " AND ".join(
+            "get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES)
+        )
+        return f"(length(d.words) > 0 AND {bits})", text.word_hashes(word)
 
 
 class _Sqlite(_Database):
     position = "instr"
     newline = "char(10)"
-    unit_separator = "char(31)"
-    text_column = "x.text"
     day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
 
     @staticmethod
     def ids(keys, *, every=True):
-        match = (" AND " if every else " OR ").join('"%s"' % k.replace('"', '""') for k in keys)
+        match = (" AND " if every else " OR ").join(_fts_term(k) for k in keys)
         return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [match]
 
     @staticmethod
     def holds(keys, *, every=True):
         sql, params = _Sqlite.ids(keys, every=every)
-        return f"x.article_id IN ({sql})", params
+        return f"a.id IN ({sql})", params
+
+    @staticmethod
+    def cluster_counts(table):
+        return (
+            "SELECT 1, CAST(c.value AS INTEGER), NULL, COUNT(*), NULL, NULL FROM "
+            f"{table}, json_each('[' || {table}.clusters || ']') AS c GROUP BY c.value"
+        )
+
+    @staticmethod
+    def ranked_ids(table, order):
+        # group_concat follows the order of the rows it reads: those of the sorted subquery.
+        return (
+            f"SELECT 0, NULL, group_concat(article_id, ','), NULL, NULL, NULL "
+            f"FROM (SELECT article_id FROM {table} ORDER BY {order})"
+        )
+
+    @staticmethod
+    def has_word(word):
+        return "clusters_word(d.words, %s) = 1", [",".join(map(str, text.word_hashes(word)))]
 
 
 def _backend():
     return _Postgres if connection.vendor == "postgresql" else _Sqlite
 
 
-def _has_latin(needle: text.Needle) -> bool:
-    return any("a" <= c <= "z" for c in needle.text)
-
-
 def _ids(db, keys, checks=()):
-    """SQL selecting the ids of texts that hold every one of ``keys`` and pass every check."""
+    """SQL selecting the ids of articles that hold every one of ``keys`` and pass every check."""
     if not checks:
         return db.ids(keys)
     sql, params = db.holds(keys)
     for check, check_params in checks:
         sql += " AND " + check
         params = params + check_params
-    return f"SELECT x.article_id FROM {TEXTS} x WHERE {sql}", params
+    return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
 
 
 def _check(db, needle: text.Needle, *, heads_only: bool):
-    """SQL true when text ``x`` has ``needle`` as written (read only where the terms do not prove it)."""
-    sql, params = db.contains(db.plain(heads_only, _has_latin(needle)), needle.text)
-    if needle.word_key and not heads_only:
-        # A whole jieba word is contiguous by definition: only the other texts are read.
-        word, word_params = db.ids([needle.word_key])
-        sql, params = f"(x.article_id IN ({word}) OR {sql})", word_params + params
-    return sql, params
+    """SQL true when article ``a`` has ``needle`` as written (read only where the terms do not prove it)."""
+    return db.occurs(needle.text, heads_only=heads_only)
 
 
 def _matching(db, needles, *, heads_only: bool, every: bool):
-    """SQL selecting the ids of texts holding every (or any) needle, in the title/headings or anywhere."""
+    """SQL selecting the ids of articles holding every (or any) needle, in the title/headings or anywhere."""
 
     def keys_of(needle):
         return needle.head_keys if heads_only else needle.keys
@@ -140,9 +191,9 @@ def _matching(db, needles, *, heads_only: bool, every: bool):
     return " UNION ".join(sql for sql, _p in parts), [p for _sql, params in parts for p in params]
 
 
-def _ancestor_pairs() -> list[tuple[int, int]]:
+def _ancestor_pairs(model=Cluster) -> list[tuple[int, int]]:
     """(cluster, itself or an ancestor) for every cluster: what a tag counts towards in the facets."""
-    parent = dict(Cluster.objects.values_list("pk", "parent_id"))
+    parent = dict(model.objects.values_list("pk", "parent_id"))
     pairs = []
     for pk in parent:
         node, seen = pk, set()
@@ -181,16 +232,16 @@ def _conditions(statuses, filters) -> tuple[list[str], list]:
 def _tier(db, needles, runs, *, every: bool) -> tuple[str, list]:
     """SQL for the rank of ``d``: 4 × hit in title/headings + 2 × the typed runs as written + 1 × whole words."""
     head, head_params = _matching(db, needles, heads_only=True, every=every)
-    word_keys = [n.word_key for n in needles if n.word_key]
+    words = [db.has_word(n.text) for n in needles if n.is_word]
     whole_sql, whole_params = "1 = 1", []
-    if word_keys:
-        whole, whole_params = db.ids(word_keys, every=every)
-        whole_sql = f"d.article_id IN ({whole})"
+    if words:
+        whole_sql = (" AND " if every else " OR ").join(sql for sql, _p in words)
+        whole_params = [p for _sql, params in words for p in params]
     exact_sql, exact_params = "1 = 0", []
     if runs:
-        # Only texts holding every pair of the runs (few: pairs across word joins are rare) are read.
+        # Only articles holding every pair of the runs (few: pairs across word joins are rare) are read.
         keys = [k for run in runs for k in text.run_keys(run)]
-        exact, exact_params = _ids(db, keys, [db.contains(db.plain(False, False), run) for run in runs])
+        exact, exact_params = _ids(db, keys, [db.occurs(run, heads_only=False) for run in runs])
         exact_sql = f"d.article_id IN ({exact})"
     sql = (
         f"CASE WHEN d.article_id IN ({head}) THEN 4 ELSE 0 END + CASE WHEN {exact_sql} THEN 2 ELSE 0 END "
@@ -203,8 +254,8 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
     """One query: the matching articles (ranked, filtered, twins once) — all, or the ``window``
     (offset, limit) of them — then their total and the facet counts.
 
-    Rows of six columns: (0, article id, None, rank) best first, with a window; without one, every
-    (0, article id, day, tier, issue, position) in no order; then (1, cluster, None, count),
+    Rows of six columns: (0, article id, None, rank) best first, with a window; without one, a
+    single (0, None, every article id best first, comma-separated); then (1, cluster, None, count),
     (2, series, status, count × 10000 + year) and (5, None, None, total), padded with NULLs."""
     db = _backend()
     where, params = _matching(db, needles, heads_only=False, every=every)
@@ -234,9 +285,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         )
     order = "tier DESC, day DESC, issue_id DESC, position, article_id"
     if window is None:
-        # Every match, unsorted, with its sort key: sorted in Python (``_ranked``), which costs far
-        # less than a sort in the database followed by the sort of the whole union.
-        hits = "SELECT 0, article_id, CAST(day AS TEXT), tier, issue_id, position FROM kept"
+        # Every match, best first, as one string of ids: one row leaves the database, not one per
+        # match, and the union of hits and facets is not sorted.
+        hits = db.ranked_ids("kept", order)
         window_params = []
     else:
         # Only one page leaves the database; the sort keeps the top rows only.
@@ -245,13 +296,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
             f"FROM (SELECT * FROM kept ORDER BY {order} LIMIT %s OFFSET %s) AS page"
         )
         window_params = [window[1], window[0]]
-    ancestors = (
-        f"anc(c, a) AS (SELECT id, id FROM {CLUSTERS} UNION "
-        f"SELECT anc.c, p.parent_id FROM anc JOIN {CLUSTERS} p ON p.id = anc.a WHERE p.parent_id IS NOT NULL), "
-    )
     sql = (
-        f"WITH RECURSIVE {ancestors if facets else ''}kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, i.series_id, i.status, i.year, "
-        f"{day} AS day, {tier} AS tier "
+        "WITH kept AS MATERIALIZED (SELECT d.article_id, d.issue_id, d.position, d.clusters, i.series_id, "
+        f"i.status, i.year, {day} AS day, {tier} AS tier "
         f"FROM {DOCS} d JOIN {Issue._meta.db_table} i ON i.id = d.issue_id WHERE d.article_id IN ({where})"
         + "".join(" AND " + c for c in conditions)
         + twin_sql
@@ -266,15 +313,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
             " UNION ALL SELECT 2, series_id, status, COUNT(*) * 10000 + COALESCE(year, 0), NULL, NULL "
             "FROM kept GROUP BY series_id, year, status"
         )
-        # Each tag counts towards its cluster and every ancestor: (cluster, itself or an ancestor)
-        # from a recursive CTE over the (small) cluster table; UNION, not UNION ALL, ends a cycle.
-        # CROSS JOIN keeps SQLite's order (matches → their tags → ancestors), which reads the tags
-        # of the matches only; PostgreSQL plans it as it likes.
-        sql += (
-            f" UNION ALL SELECT 1, anc.a, NULL, COUNT(DISTINCT kept.article_id), NULL, NULL "
-            f"FROM kept CROSS JOIN {TAGS} t CROSS JOIN anc "
-            "WHERE t.article_id = kept.article_id AND anc.c = t.cluster_id GROUP BY anc.a"
-        )
+        # Each match counts once towards each of its tag clusters and their ancestors, which its
+        # narrow row lists (``SearchDocument.clusters``): no tag table, no cluster tree read here.
+        sql += " UNION ALL " + db.cluster_counts("kept")
     if window is not None:
         sql += " ORDER BY 1, 4"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -395,10 +436,9 @@ def _ranked(needles, *, window, **options) -> tuple[list[int], int, bool, list[t
         any_word = True
     hits = [row for row in rows if row[0] == 0]
     if window is None:
-        # tier DESC, day DESC, issue DESC, position, article: two stable sorts (days are ISO text).
-        hits.sort(key=lambda row: (row[5], row[1]))
-        hits.sort(key=lambda row: (row[3], row[2], row[4]), reverse=True)
-    ids = [row[1] for row in hits]
+        ids = [int(pk) for row in hits if row[2] for pk in row[2].split(",")]
+    else:
+        ids = [row[1] for row in hits]
     return ids, _total(rows), any_word, [tuple(row[:4]) for row in rows if row[0] in (1, 2)]
 
 
@@ -464,9 +504,10 @@ def results(*, search: Search, ids: list[int]) -> list[SearchResult]:
 def _results(search: Search, ids: list[int]) -> list[SearchResult]:
     documents = {
         d.article_id: d
-        for d in SearchDocument.objects.filter(article_id__in=list(ids)).select_related("issue__series")
+        for d in SearchDocument.objects.filter(article_id__in=list(ids))
+        .select_related("issue__series", "article")
+        .defer("words")
     }
-    texts = SearchText.objects.in_bulk(list(ids))
     tags: dict[int, list[Cluster]] = {}
     for tag in ArticleCluster.objects.filter(article_id__in=list(ids)).select_related("cluster").order_by(
         "cluster__position", "id"
@@ -474,17 +515,17 @@ def _results(search: Search, ids: list[int]) -> list[SearchResult]:
         tags.setdefault(tag.article_id, []).append(tag.cluster)
     out = []
     for pk in ids:
-        document, search_text = documents.get(pk), texts.get(pk)
-        if document is None or search_text is None:
+        document = documents.get(pk)
+        if document is None:
             continue
-        headings = set(text.unsegment(search_text.heads).split("\n")[1:])
+        body = document.article.body
         issue = document.issue
         out.append(
             SearchResult(
                 article_id=pk,
                 issue=issue,
-                title=text.highlight(document.title, search.needles),
-                snippet=text.snippet(search_text.text, headings, search.needles),
+                title=text.highlight(document.article.title, search.needles),
+                snippet=text.snippet("\n".join(text.html_blocks(body)), set(text.html_headings(body)), search.needles),
                 clusters=tags.get(pk, []),
                 url=issue.get_absolute_url(),
             )

@@ -17,7 +17,7 @@ from zhiku.actors import SYSTEM, SystemActor, as_user, require_actor
 
 from . import search_cache, text
 from .exceptions import ClusterInUse, ClustersPermissionDenied
-from .models import ArticleCluster, Cluster, SearchDocument, SearchText, Taxonomy
+from .models import ArticleCluster, Cluster, SearchDocument, Taxonomy
 from .taxonomy_data import (
     FUTURE_CATEGORY,
     SHENZHEN_8,
@@ -138,9 +138,12 @@ def article_tags_accept(*, article: Article, cluster_ids: Iterable[int], user: U
 
 
 # --- search documents ---------------------------------------------------------------------------
-# The database's index follows the documents: on PostgreSQL by itself (an expression index), on
-# SQLite through the FTS5 table written here, which is contentless (it stores no text) and so is
-# told what to forget by the same terms it was given.
+# The search keeps no copy of the text. On PostgreSQL the index follows the articles by itself (a GIN
+# expression index on their title and body); on SQLite the FTS5 table is written here. It is
+# contentless (it stores no text), so it is told what to forget by the same terms it was given: the
+# terms of the article's title and body as they were (``indexed_before_save`` reads them). A title
+# or body written with ``QuerySet.update()`` (no signal; nothing in the project does) leaves the FTS5
+# table behind until ``rebuild_search_index``; on PostgreSQL the index follows any write.
 
 FTS = "clusters_searchterms"
 
@@ -148,64 +151,103 @@ FTS = "clusters_searchterms"
 def document_fields(*, title: str, body: str) -> dict:
     """The stored search form of an article with this title and HTML body (pure; migrations use it)."""
     blocks = text.html_blocks(body)
-    heads = [title.strip(), *text.html_headings(body)]
     return {
-        "title": title,
-        "heads": "\n".join(text.segment(line) for line in heads),
-        "text": "\n".join(text.segment(block) for block in blocks),
         "fingerprint": text.fingerprint(title.strip(), "\n".join(blocks)),
+        "words": text.word_filter(text.document_words(title, body)),
+        "verbatim": text.verbatim(body),
     }
 
 
-def _documents(article: Article) -> tuple[SearchDocument, SearchText]:
+def _document(article: Article, clusters: str = "") -> SearchDocument:
     fields = document_fields(title=article.title, body=article.body)
-    document = SearchDocument(
-        article_id=article.pk,
-        issue_id=article.issue_id,
-        position=article.position,
-        title=fields["title"],
-        fingerprint=fields["fingerprint"],
+    return SearchDocument(
+        article_id=article.pk, issue_id=article.issue_id, position=article.position, clusters=clusters, **fields
     )
-    return document, SearchText(article_id=article.pk, heads=fields["heads"], text=fields["text"])
 
 
-def _fts_terms(search_text) -> str:
-    return " ".join(sorted(text.document_terms(search_text.heads, search_text.text)))
+def cluster_closures(*, tag_model=ArticleCluster, cluster_model=Cluster, article_ids=None) -> dict[int, str]:
+    """Each tagged article's clusters with all their ancestors, as sorted comma-separated ids
+    (``SearchDocument.clusters``; the models are parameters for migrations)."""
+    from .search import _ancestor_pairs
+
+    up: dict[int, set[int]] = {}
+    for cluster, ancestor in _ancestor_pairs(cluster_model):
+        up.setdefault(cluster, set()).add(ancestor)
+    tags = tag_model.objects.all() if article_ids is None else tag_model.objects.filter(article_id__in=article_ids)
+    closure: dict[int, set[int]] = {}
+    for article_id, cluster_id in tags.values_list("article_id", "cluster_id"):
+        closure.setdefault(article_id, set()).update(up.get(cluster_id, {cluster_id}))
+    return {pk: ",".join(map(str, sorted(ids))) for pk, ids in closure.items()}
+
+
+def search_clusters_refresh(*, article_ids=None) -> int:
+    """Keep ``SearchDocument.clusters`` true after a tag (``article_ids``) or a cluster (all) was
+    written; returns how many documents changed."""
+    closures = cluster_closures(article_ids=article_ids)
+    documents = SearchDocument.objects.all()
+    if article_ids is not None:
+        documents = documents.filter(article_id__in=article_ids)
+    changed = [
+        SearchDocument(article_id=pk, clusters=closures.get(pk, ""))
+        for pk, old in documents.values_list("article_id", "clusters")
+        if closures.get(pk, "") != old
+    ]
+    SearchDocument.objects.bulk_update(changed, ["clusters"], batch_size=500)
+    return len(changed)
+
+
+def _fts_terms(title: str, body: str) -> str:
+    return " ".join(sorted(text.document_terms(title, body)))
 
 
 def fts_write(cursor, *, added=(), removed=()) -> None:
-    """SQLite only: forget the terms of ``removed`` texts and learn those of ``added``."""
+    """SQLite only: forget the terms of ``removed`` and learn those of ``added``, each an
+    (article id, title, body)."""
     cursor.executemany(
         f"INSERT INTO {FTS}({FTS}, rowid, terms) VALUES ('delete', %s, %s)",
-        [(t.article_id, _fts_terms(t)) for t in removed],
+        [(pk, _fts_terms(title, body)) for pk, title, body in removed],
     )
-    cursor.executemany(f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(t.article_id, _fts_terms(t)) for t in added])
+    cursor.executemany(
+        f"INSERT INTO {FTS}(rowid, terms) VALUES (%s, %s)", [(pk, _fts_terms(title, body)) for pk, title, body in added]
+    )
 
 
 def _sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
+def indexed_before_save(*, article: Article):
+    """SQLite only: (id, title, body) of the article as its index terms were taken, before a save
+    changes it — or None (a new article, or PostgreSQL, whose index needs nothing)."""
+    if not _sqlite() or article.pk is None or article._state.adding:
+        return None
+    row = Article.objects.filter(pk=article.pk, search_document__isnull=False).values_list("title", "body").first()
+    return (article.pk, *row) if row else None
+
+
 @transaction.atomic
-def search_document_rebuild(*, article: Article) -> SearchDocument:
-    """(Re)build the search document and text of one article."""
-    document, search_text = _documents(article)
-    old = SearchText.objects.filter(article_id=article.pk).first()
-    document.save()
-    search_text.save()
+def search_document_rebuild(*, article: Article, before=None) -> SearchDocument:
+    """(Re)build the search document of one article; ``before``: ``indexed_before_save``'s answer.
+    Its clusters are kept (tags change through their own writes), or read for a new document."""
+    document = _document(article)
+    fields = {f: getattr(document, f) for f in ("issue_id", "position", "fingerprint", "words", "verbatim")}
+    if not SearchDocument.objects.filter(article_id=article.pk).update(**fields):
+        document.clusters = cluster_closures(article_ids=[article.pk]).get(article.pk, "")
+        document.save(force_insert=True)
     search_cache.invalidate()
     if _sqlite():
         with connection.cursor() as cursor:
-            fts_write(cursor, added=[search_text], removed=[old] if old else [])
+            fts_write(cursor, added=[(article.pk, article.title, article.body)], removed=[before] if before else [])
     return document
 
 
-def search_text_forget(*, search_text: SearchText) -> None:
-    """The text is being deleted (with its article): SQLite's FTS table forgets its terms."""
+def search_document_forget(*, article: Article) -> None:
+    """The article is being deleted: SQLite's FTS table forgets its terms (read as stored)."""
     search_cache.invalidate()
-    if _sqlite():
+    before = indexed_before_save(article=article)
+    if before:
         with connection.cursor() as cursor:
-            fts_write(cursor, removed=[search_text])
+            fts_write(cursor, removed=[before])
 
 
 def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
@@ -217,54 +259,54 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
     with transaction.atomic(), _bulk_index(enabled=articles is None):
         search_cache.invalidate()
         if articles is None:
-            SearchText.objects.all()._raw_delete(SearchText.objects.db)
             SearchDocument.objects.all()._raw_delete(SearchDocument.objects.db)
             if _sqlite():
                 with connection.cursor() as cursor:
                     cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')")
-        batch: list[tuple[SearchDocument, SearchText]] = []
+        closures = cluster_closures(article_ids=None if articles is None else list(queryset.values_list("id", flat=True)))
+        batch: list[Article] = []
         for article in queryset.iterator(chunk_size=batch_size):
-            batch.append(_documents(article))
+            batch.append(article)
             if len(batch) >= batch_size:
-                count += _write_batch(batch, replace=articles is not None)
+                count += _write_batch(batch, closures, replace=articles is not None)
                 batch = []
         if batch:
-            count += _write_batch(batch, replace=articles is not None)
+            count += _write_batch(batch, closures, replace=articles is not None)
     return count
 
 
-def _write_batch(batch, *, replace: bool) -> int:
-    ids = [document.article_id for document, _text in batch]
+def _write_batch(batch, closures, *, replace: bool) -> int:
+    ids = [article.pk for article in batch]
     old = []
     if replace:
-        existing = SearchText.objects.filter(article_id__in=ids)
-        old = list(existing) if _sqlite() else []
-        existing._raw_delete(SearchText.objects.db)
-        SearchDocument.objects.filter(article_id__in=ids)._raw_delete(SearchDocument.objects.db)
-    SearchDocument.objects.bulk_create([document for document, _text in batch])
-    texts = SearchText.objects.bulk_create([search_text for _document, search_text in batch])
+        existing = SearchDocument.objects.filter(article_id__in=ids)
+        if _sqlite():
+            # The FTS table holds the terms of these articles as they are now (every save since
+            # rebuilt them); it is told to forget exactly those.
+            indexed = set(existing.values_list("article_id", flat=True))
+            old = [(a.pk, a.title, a.body) for a in batch if a.pk in indexed]
+        existing._raw_delete(SearchDocument.objects.db)
+    SearchDocument.objects.bulk_create([_document(article, closures.get(article.pk, "")) for article in batch])
     if _sqlite():
         with connection.cursor() as cursor:
-            fts_write(cursor, added=texts, removed=old)
+            fts_write(cursor, added=[(a.pk, a.title, a.body) for a in batch], removed=old)
     return len(batch)
 
 
-PG_GIN_INDEX = "clusters_searchtext_terms_gin"
-PG_GIN_SQL = 'CREATE INDEX {} ON clusters_searchtext USING GIN (clusters_search_terms(heads, "text"))'
+PG_GIN_INDEX = "clusters_article_search_gin"
+PG_GIN_SQL = "CREATE INDEX {} ON briefs_article USING GIN (clusters_search_vector(title, body))"
 
 
 @contextmanager
 def _bulk_index(*, enabled: bool):
-    """On PostgreSQL, a full rebuild drops the GIN index and builds it once at the end (much faster
-    than growing it row by row). Searches wait for the rebuild's transaction meanwhile."""
-    if not enabled or connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("DROP INDEX IF EXISTS %s" % PG_GIN_INDEX)
+    """On PostgreSQL the GIN index on the articles follows every write by itself, so a rebuild (of
+    the narrow rows) leaves it alone — dropping it would lock the article table for the rebuild's
+    length. It is only made when missing."""
     yield
-    with connection.cursor() as cursor:
-        # The deferred foreign-key checks of the new rows must run before the index can be built.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(PG_GIN_SQL.format(PG_GIN_INDEX))
+    if enabled and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [PG_GIN_INDEX])
+            if cursor.fetchone()[0] is None:
+                # The deferred foreign-key checks of the new rows must run before an index is built.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(PG_GIN_SQL.format(PG_GIN_INDEX))

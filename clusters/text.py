@@ -1,21 +1,27 @@
-"""Chinese text for the archive search: article HTML to plain text with its blocks, jieba word
-boundaries, the index terms, the query's words, snippets and highlighting.
+"""Chinese text for the archive search: article HTML to plain text, the index terms, the query's
+words, the whole-word filter, snippets and highlighting.
 
-The index keeps no list of tokens. A search document stores its text once, with jieba's word
-boundaries marked by U+001F inside runs of Chinese characters; the terms the index holds are derived
-from that text by fixed rules — here in Python (SQLite's FTS5 table is fed these), and by the same
-rules in SQL on PostgreSQL (``clusters_search_terms``, migration 0004, a GIN expression index), so
+The search stores no copy of the text. Its terms are derived from the article's own title and body
+by fixed rules — here in Python (SQLite's FTS5 table is fed these), and by the same rules in SQL on
+PostgreSQL (``clusters_search_vector``, migration 0006, a GIN expression index on the articles), so
 both databases hold the same terms:
 
-- every CJK character and every pair of adjacent CJK characters (any substring of two or more
-  characters is found through its pairs, whatever way jieba cut the text);
+- the *index text* (``index_text``): the title, a line break, the body with each block on a line of
+  its own, tags removed, the usual entities decoded, spaces collapsed, lower case;
+- every pair of adjacent CJK characters, and for the last character of each run of CJK characters
+  that character followed by ``$`` (unless a pair of the document starts with it) — so every
+  character of the text starts a term, and a one-character query is a prefix query (``芯*`` covers
+  芯片, 芯$ …); any substring of two or more characters is found through its pairs, whatever way
+  jieba cuts the text;
 - Latin words and numbers as written (``gdp``, ``2025``, ``8.3%`` and ``8.3``);
-- ``~word`` for each word of two or more CJK characters as jieba cut it (ranks whole-word hits
-  above pairs that only happen to sit side by side);
-- ``^term`` for the characters, pairs and Latin words of the title and headings (ranks them first).
+- ``^term`` for the pairs, run ends and Latin words of the title and headings (ranks them first).
 
 Positions are not stored: whether a word of three or more characters occurs as such, or a quoted
-phrase occurs contiguously, is checked against the stored text.
+phrase occurs contiguously, is checked against the index text of the candidates.
+
+Whole words (jieba's, which rank above pairs that only happen to sit side by side) are kept per
+document in a Bloom filter (``word_filter``: 12 bits and 5 hashes per distinct word, about 0.5 %
+false positives), not in the index: it only orders results, it never decides whether one matches.
 
 jieba builds its dictionary (about a second, ~100 MB) on first use; ``tokenizer()`` does it once per
 process, and ``ClustersConfig.ready`` calls it early when ``CLUSTERS_PRELOAD_TOKENIZER`` is on, so
@@ -30,6 +36,7 @@ import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -41,7 +48,7 @@ _lock = threading.Lock()
 _tokenizer = None
 _added_words: set[str] = set()
 
-SEP = "\x1f"  # a word boundary inside a run of CJK characters; never part of article text
+SEP = "\x1f"  # a word boundary inside a run of CJK characters (in ``segment``'s output)
 CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK = re.compile(f"[{CJK_CLASS}]")
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
@@ -50,8 +57,9 @@ CJK_WORD = re.compile(f"[{CJK_CLASS}]{{2,}}")  # on segmented text: a whole word
 # punctuation, and `%` only as the end of a number, so it can never act as a wildcard.
 LATIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 QUERY_TOKEN = re.compile(f"[{CJK_CLASS}]+|[a-z0-9]+(?:\\.[0-9]+)?%?")
-WORD_PREFIX = "~"
 HEAD_PREFIX = "^"
+RUN_END = "$"  # after the last character of a run of CJK characters
+PREFIX = "*"  # a query key ending in it matches every term that starts with the rest
 # Characters so common that, next to other words, they narrow nothing.
 STOP_CHARACTERS = frozenset("的了和与及在是之对等")
 MAX_NEEDLES = 12
@@ -118,6 +126,36 @@ def html_to_text(value: str) -> str:
     return " ".join(html_blocks(value))
 
 
+# The index text: what the terms and the contiguity checks are derived from. Written so that SQL can
+# do exactly the same (``clusters_plain``, ``clusters_text``, ``clusters_heads`` in migration 0006):
+# regular expressions and plain replacements only, hence only these entities are decoded.
+ENTITIES = (("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&"))
+HEADING = re.compile(r"<\s*h[1-6]\b[^>]*>((?:[^<]|<(?!\s*/\s*h[1-6]))*)<\s*/\s*h[1-6]\s*>", re.IGNORECASE)
+
+
+def index_plain(value: str) -> str:
+    value = TAG.sub("", BLOCK_TAG.sub("\n", value or ""))
+    for entity, character in ENTITIES:
+        value = value.replace(entity, character)
+    return SPACES.sub(" ", value)
+
+
+def index_text(title: str, body: str) -> str:
+    """The title, then the body's blocks one per line, in lower case (SQL: ``clusters_text``)."""
+    return normalise((title or "") + "\n" + index_plain(body))
+
+
+def verbatim(body: str) -> bool:
+    """Every run of CJK characters of the body's index text stands as such in the HTML (no tag or
+    entity inside one): then a CJK word the HTML lacks is not in the index text either."""
+    return all(run in (body or "") for run in set(CJK_RUN.findall(index_plain(body))))
+
+
+def index_heads(title: str, body: str) -> str:
+    """The title and the headings, one per line, in lower case (SQL: ``clusters_heads``)."""
+    return normalise("\n".join([title or "", *(index_plain(m) for m in HEADING.findall(body or ""))]))
+
+
 # jieba never joins words across punctuation, so cutting sentence by sentence gives the same words
 # as cutting the whole text, and a re-saved article reuses the sentences it already had.
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;，,：:])")
@@ -151,23 +189,66 @@ def fingerprint(title: str, body_text: str) -> str:
 
 def _grams(text: str, prefix: str, terms: set[str]) -> None:
     for run in CJK_RUN.findall(text):
-        terms.update(prefix + c for c in run)
         terms.update(prefix + run[i : i + 2] for i in range(len(run) - 1))
+        terms.add(prefix + run[-1] + RUN_END)
     for token in LATIN.findall(text):
         terms.add(prefix + token)
         terms.add(prefix + token.rstrip("%"))
 
 
-def document_terms(heads: str, body: str) -> set[str]:
-    """The index terms of a stored document (segmented ``heads`` and ``body``); see the module doc.
+def document_terms(title: str, body: str) -> set[str]:
+    """The index terms of an article (title and HTML body); see the module doc.
 
-    Must stay in step with ``clusters_search_terms`` in migration 0004 (a test compares them)."""
-    both = normalise(heads + "\n" + body)
+    Must stay in step with ``clusters_search_vector`` in migration 0006 (a test compares them)."""
     terms: set[str] = set()
-    _grams(unsegment(both), "", terms)
-    _grams(unsegment(normalise(heads)), HEAD_PREFIX, terms)
-    terms.update(WORD_PREFIX + word for word in CJK_WORD.findall(both))
-    return terms
+    _grams(index_text(title, body), "", terms)
+    _grams(index_heads(title, body), HEAD_PREFIX, terms)
+    # A run end ``字$`` is only needed when no pair starts with 字: ``字*`` finds the pair.
+    starts = Counter(term[:-1] for term in terms)
+    return {term for term in terms if not (term.endswith(RUN_END) and starts[term[:-1]] > 1)}
+
+
+# --- whole words ----------------------------------------------------------------------------------
+# A Bloom filter of the document's jieba words of two or more CJK characters: 12 bits per word (at
+# least 64), 5 bit positions per word from its hash. A word it lacks is certainly not one of the
+# document's words; a word it has is one with a probability of about 99.5 %.
+
+WORD_HASHES = 5
+WORD_BITS = 12
+
+
+def word_hashes(word: str) -> list[int]:
+    digest = hashlib.blake2b(word.encode(), digest_size=4 * WORD_HASHES).digest()
+    return [int.from_bytes(digest[i : i + 4], "little") for i in range(0, len(digest), 4)]
+
+
+def document_words(title: str, body: str) -> set[str]:
+    """jieba's words of two or more CJK characters in the article's index text."""
+    return set(CJK_WORD.findall(segment(index_text(title, body))))
+
+
+def word_filter(words) -> bytes:
+    words = set(words)
+    size = max(8, (len(words) * WORD_BITS + 7) // 8)
+    bits = bytearray(size)
+    for word in words:
+        for h in word_hashes(word):
+            bit = h % (size * 8)
+            bits[bit // 8] |= 1 << (bit % 8)  # bit n is bit n % 8 of byte n // 8, as PostgreSQL's get_bit
+    return bytes(bits)
+
+
+def filter_has(words: bytes | None, hashes: str) -> int:
+    """1 when the filter ``words`` has every bit of ``hashes`` (comma-separated ``word_hashes``).
+    SQLite's ``clusters_word``; PostgreSQL reads the bits with ``get_bit``."""
+    if not words:
+        return 0
+    size = len(words) * 8
+    for h in hashes.split(","):
+        bit = int(h) % size
+        if not words[bit // 8] >> (bit % 8) & 1:
+            return 0
+    return 1
 
 
 # --- queries --------------------------------------------------------------------------------------
@@ -178,8 +259,8 @@ class Needle:
     """One thing the query asks for: a word (or a quoted phrase) that must occur as written."""
 
     text: str  # normalised, as it must occur (no word boundaries, no line breaks)
-    keys: tuple[str, ...]  # index terms every document containing ``text`` holds
-    word_key: str | None  # the whole-word term, when ``text`` is a CJK word of 2+ characters
+    keys: tuple[str, ...]  # index terms every document containing ``text`` holds (``x*``: a prefix)
+    is_word: bool  # ``text`` is a CJK word of 2+ characters (whole-word hits rank higher)
     needs_check: bool  # the keys alone do not prove that ``text`` occurs contiguously
     quoted: bool = False
 
@@ -195,7 +276,7 @@ def run_keys(text: str) -> list[str]:
 def _keys(text: str) -> list[str]:
     terms: list[str] = []
     for run in CJK_RUN.findall(text):
-        terms.extend([run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
+        terms.extend([run + PREFIX] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)])
     terms.extend(LATIN.findall(text))
     return list(dict.fromkeys(terms))
 
@@ -209,7 +290,7 @@ def _needle(text: str, *, quoted: bool = False) -> Needle | None:
     return Needle(
         text=text,
         keys=tuple(keys),
-        word_key=WORD_PREFIX + text if is_word else None,
+        is_word=is_word,
         needs_check=not (single and len(keys) == 1),
         quoted=quoted,
     )

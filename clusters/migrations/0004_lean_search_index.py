@@ -3,7 +3,7 @@
 The terms are derived from the stored text (see ``clusters.text``): on PostgreSQL by the SQL
 function ``clusters_search_terms`` in a GIN expression index (no tsvector, hence no cap of 255
 positions per word: positions are not used at all), on SQLite in a contentless FTS5 table with
-``detail=none`` (it stores neither the text nor positions). The documents are rebuilt here.
+``detail=none`` (it stores neither the text nor positions). The documents are built by 0006.
 """
 
 import django.db.models.deletion
@@ -77,30 +77,9 @@ def _run(statements_by_vendor):
 
 
 def rebuild(apps, schema_editor):
-    from clusters.services import document_fields, fts_write
-
-    Article = apps.get_model("briefs", "Article")
-    SearchDocument = apps.get_model("clusters", "SearchDocument")
-    SearchText = apps.get_model("clusters", "SearchText")
-    documents, texts = [], []
-    articles = Article.objects.only("id", "issue_id", "position", "title", "body").order_by("id")
-    for article in articles.iterator(chunk_size=500):
-        fields = document_fields(title=article.title, body=article.body)
-        documents.append(
-            SearchDocument(
-                article_id=article.pk,
-                issue_id=article.issue_id,
-                position=article.position,
-                title=fields["title"],
-                fingerprint=fields["fingerprint"],
-            )
-        )
-        texts.append(SearchText(article_id=article.pk, heads=fields["heads"], text=fields["text"]))
-    SearchDocument.objects.bulk_create(documents, batch_size=500)
-    SearchText.objects.bulk_create(texts, batch_size=500)
-    if schema_editor.connection.vendor == "sqlite":
-        with schema_editor.connection.cursor() as cursor:
-            fts_write(cursor, added=texts)
+    """Nothing: migration 0006 replaced this design and builds every article's search document.
+    (This step called the services, whose search part has changed since; the tables it filled are
+    dropped or rebuilt by 0006.)"""
 
 
 class Migration(migrations.Migration):

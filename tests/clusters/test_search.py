@@ -9,7 +9,7 @@ from django.db import connection
 from briefs.models import Issue
 from clusters import search as archive
 from clusters import text
-from clusters.models import ArticleCluster, Cluster, SearchDocument, SearchText
+from clusters.models import ArticleCluster, Cluster, SearchDocument
 from clusters.search import SearchFilters, article_search_ids
 from tests.factories import ArticleFactory, NumberedIssueFactory, SeriesFactory, UserFactory
 
@@ -124,6 +124,18 @@ def test_quoted_phrase_must_be_contiguous(shenzhen):
     assert ids('"工业上楼"') == [together.pk]
     assert ids("“工业上楼”") == [together.pk]
     assert ids("工业上楼") == [together.pk, apart.pk]
+
+
+def test_a_word_split_by_markup_is_found_and_blocks_stay_apart(shenzhen):
+    """A tag inside a word (工业<b>上楼</b>) does not hide it: such an article is checked against its
+    index text, the others against their HTML only; a block boundary never joins two words."""
+    split = ArticleFactory(title="甲", body="<p>推进工业<b>上楼</b>项目。</p>")
+    plain = ArticleFactory(title="乙", body="<p>推进工业上楼项目。</p>")
+    apart = ArticleFactory(title="丙", body="<p>推进工业</p><p>上楼项目。</p>")
+    assert SearchDocument.objects.get(pk=split.pk).verbatim is False
+    assert SearchDocument.objects.get(pk=plain.pk).verbatim is True
+    assert set(ids('"工业上楼"')) == {split.pk, plain.pk}
+    assert set(ids('"上楼项目"')) == {split.pk, plain.pk, apart.pk}
 
 
 @pytest.mark.parametrize(
@@ -257,6 +269,28 @@ def test_facets_count_the_results(archive_data):
     assert dict(facets.statuses) == {"released": 2, "draft": 1}
 
 
+def test_cluster_facet_follows_tags_and_the_cluster_tree(archive_data):
+    """The cluster counts follow a tag added or removed and a cluster moved to another category."""
+    cars = archive_data["cars"]
+
+    def counts():
+        return {c.name: n for c, _depth, n in archive.search("产业").facets.clusters}
+
+    robots = Cluster.objects.get(name="智能机器人")
+    tag = ArticleCluster.objects.create(article=cars, cluster=robots)
+    assert counts()["智能机器人"] == 2 and counts()["高端装备制造"] == 2
+    tag.delete()
+    assert counts()["智能机器人"] == 1
+    moved = Cluster.objects.get(name="智能网联汽车")
+    moved.parent = Cluster.objects.get(name="高端装备制造")
+    moved.save()
+    assert counts() == {"高端装备制造": 2, "智能机器人": 1, "智能网联汽车": 1}
+    robot_article = archive_data["robots"]  # the draft: articles of signed issues are read-only
+    robot_article.body += "<p>又一段产业。</p>"
+    robot_article.save()  # a save of the article keeps its clusters
+    assert counts()["智能机器人"] == 1
+
+
 def test_every_match_is_returned(shenzhen):
     """No window and no cap: all matching articles come back, counted exactly."""
     articles = [ArticleFactory(title="第%d篇" % i, body="<p>储能电站建设。</p>") for i in range(45)]
@@ -275,24 +309,34 @@ def test_long_documents_lose_no_match(shenzhen):
 
 
 def test_index_terms_are_the_same_on_both_databases(shenzhen):
-    """The database's index holds exactly the terms clusters.text derives from the stored text
-    (PostgreSQL computes them in SQL, SQLite is fed them)."""
-    article = ArticleFactory(title="深圳 GDP 观察", body="<h2>举措一</h2><p>增长 8.3%，工业上楼、新质生产力。</p>")
-    document = SearchText.objects.get(article=article)
-    expected = text.document_terms(document.heads, document.text)
+    """The database's index holds exactly the terms clusters.text derives from the article's title and
+    body (PostgreSQL computes them in SQL from the HTML, SQLite is fed them)."""
+    article = ArticleFactory(
+        title="深圳 GDP 观察",
+        body="<h2>举措<b>一</b></h2><p>增长 8.3%，工业上楼、新质生产力。</p><ul><li>R&amp;D&nbsp;投入</li></ul>"
+        "<p>甲<br>乙</p><h3 class='x'>二、 推进 进展</h3><img alt='图片说明'>",
+    )
+    expected = text.document_terms(article.title, article.body)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                'SELECT clusters_search_terms(heads, "text") FROM clusters_searchtext WHERE article_id = %s',
+                "SELECT tsvector_to_array(clusters_search_vector(title, body)), clusters_text(title, body), "
+                "clusters_heads(title, body) FROM briefs_article WHERE id = %s",
                 [article.pk],
             )
-            stored = set(cursor.fetchone()[0])
+            terms, plain, heads = cursor.fetchone()
+            stored = set(terms)
+            assert plain == text.index_text(article.title, article.body)
+            assert heads == text.index_heads(article.title, article.body)
         else:
             cursor.execute("CREATE VIRTUAL TABLE temp.terms_vocab USING fts5vocab(main, clusters_searchterms, 'row')")
             cursor.execute("SELECT term FROM temp.terms_vocab")
             stored = {row[0] for row in cursor.fetchall()}
     assert stored == expected
-    assert {"gdp", "^gdp", "8.3%", "8.3", "^举措", "举措", "增", "上楼", "~增长"} <= expected
+    assert {"gdp", "^gdp", "8.3%", "8.3", "^举措", "举措", "增长", "上楼", "r", "d", "甲$", "乙$", "^推进"} <= expected
+    # no single characters, no words, no attributes; no run end where a pair starts with its character
+    assert not {"增", "~增长", "图片", "举措一", "进$", "^进$"} & expected
+    assert {"一$", "^一$", "展$", "^展$", "进展", "^进展"} <= expected
 
 
 def test_index_follows_saves_and_deletes(archive_data):
@@ -310,7 +354,7 @@ def test_index_follows_saves_and_deletes(archive_data):
 def test_rebuild_command(archive_data):
     """rebuild_search_index rebuilds every document in bulk."""
     call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
-    assert SearchDocument.objects.count() == SearchText.objects.count() == 3
+    assert SearchDocument.objects.count() == 3
     assert set(ids("芯片")) == {archive_data["chips"].pk, archive_data["robots"].pk}
 
 

@@ -156,7 +156,7 @@ def test_the_restored_search_index_finds_what_the_site_finds(site, tmp_path, fre
         # tests keeps FTS rows of deleted articles (flush empties Django's tables, not the FTS5 one).
         query = (
             "SELECT rowid FROM clusters_searchterms WHERE clusters_searchterms MATCH '\"量子\"' "
-            "AND rowid IN (SELECT article_id FROM clusters_searchtext)"
+            "AND rowid IN (SELECT article_id FROM clusters_searchdocument)"
         )
         with connection.cursor() as cursor:
             cursor.execute(query)
@@ -166,8 +166,8 @@ def test_the_restored_search_index_finds_what_the_site_finds(site, tmp_path, fre
     else:
         import psycopg
 
-        query = """SELECT article_id FROM clusters_searchtext x
-                   WHERE clusters_search_terms(x.heads, x."text") @> ARRAY['量子']"""
+        query = """SELECT id FROM briefs_article
+                   WHERE clusters_search_vector(title, body) @@ '量子'::tsquery"""
         with connection.cursor() as cursor:
             cursor.execute(query)
             found_here = [row[0] for row in cursor.fetchall()]
