@@ -93,7 +93,9 @@ def page_key(request, issue: Issue, generation_read: int) -> str:
         issue.pk,
         row,
         user.pk,
-        sorted(map(repr, permission_key(user))),
+        # Sets spelt in sorted order: a set's repr follows how it was built (read from the
+        # database or from the cache), and the key must not.
+        [sorted(part) if isinstance(part, frozenset | set) else part for part in permission_key(user)],
         get_language(),
         timezone.get_current_timezone_name(),
         timezone.localdate().isoformat(),

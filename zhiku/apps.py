@@ -9,7 +9,13 @@ class ZhikuConfig(AppConfig):
     verbose_name = _("System")
 
     def ready(self):
+        from django.contrib.auth.models import Permission
+
         from . import checks  # noqa: F401  (registers system checks)
+        from .auth_backends import PERMISSIONS
+
+        PERMISSIONS.follow_people()
+        PERMISSIONS.follow(Permission)
 
 
 class AxesConfig(AxesAppConfig):

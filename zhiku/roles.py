@@ -167,7 +167,7 @@ def user_groups_remember(user, groups: dict[int, str]) -> None:
 def user_groups_forget(user) -> None:
     """Drop the cached groups and the permissions that came with them (after the user's groups
     were changed in the same request or test)."""
-    for attribute in (_GROUPS_CACHE, "_group_perm_cache", "_perm_cache"):
+    for attribute in (_GROUPS_CACHE, "_group_perm_cache", "_user_perm_cache", "_perm_cache", "_zhiku_permissions"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
