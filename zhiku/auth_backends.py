@@ -67,16 +67,12 @@ class ModelBackendWithRoles(ModelBackend):
     def get_user_permissions(self, user_obj, obj=None):
         if not _plain(user_obj) or obj is not None:
             return super().get_user_permissions(user_obj, obj)
-        if not hasattr(user_obj, "_user_perm_cache"):
-            self._kept(user_obj)
-        return user_obj._user_perm_cache
+        return self._kept(user_obj)[0]
 
     def get_group_permissions(self, user_obj, obj=None):
         if not _plain(user_obj) or obj is not None:
             return super().get_group_permissions(user_obj, obj)
-        if not hasattr(user_obj, "_group_perm_cache"):
-            self._kept(user_obj)
-        return user_obj._group_perm_cache
+        return self._kept(user_obj)[1]
 
 
 def client_ip(request) -> str | None:
