@@ -75,9 +75,9 @@ def generation(request) -> int | None:
     """The generation to keep this request's page under, read *before* the issue is read; None
     when the page is not to be kept (no shared cache, a write of this connection not committed
     yet, a popup or other query parameters, not a GET)."""
-    if not settings.SHARED_CACHE or request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD") or not set(request.GET) <= KEPT_QUERY_PARAMETERS:
         return None
-    if not set(request.GET) <= KEPT_QUERY_PARAMETERS or GENERATION.pending():
+    if not GENERATION.usable():
         return None
     return GENERATION.current()
 

@@ -17,7 +17,6 @@ sees is not what everybody else will. Only a cache every process shares is used
 
 import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 
 from zhiku.generations import Generation
@@ -38,7 +37,7 @@ def invalidate() -> None:
 def usable() -> bool:
     """False when the cache is not shared by every process (``SHARED_CACHE``), and while
     this connection holds a search-relevant write not yet committed."""
-    return settings.SHARED_CACHE and not GENERATION.pending()
+    return GENERATION.usable()
 
 
 def key(*parts) -> str:

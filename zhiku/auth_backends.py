@@ -50,7 +50,7 @@ class ModelBackendWithRoles(ModelBackend):
         if not hasattr(user_obj, "_zhiku_permissions"):
             key = None
             kept = None
-            if settings.SHARED_CACHE and not PERMISSIONS.pending():
+            if PERMISSIONS.usable():
                 key = "zhiku:permissions:%s:%s" % (PERMISSIONS.current(), user_obj.pk)
                 kept = cache.get(key)
             if kept is None:

@@ -6,6 +6,7 @@ cache (evicted, flushed) must never come back to a value whose old entries may s
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -31,6 +32,12 @@ class Generation:
         """What the kept results read changed: forget them all, now and at commit."""
         self._move()
         transaction.on_commit(self._move)
+
+    def usable(self) -> bool:
+        """Whether kept results may be read and kept now: only in a cache every process shares
+        (``SHARED_CACHE``: another worker's memory would miss the generation), and not while this
+        connection holds a write that moved it (``pending``)."""
+        return settings.SHARED_CACHE and not self.pending()
 
     def pending(self) -> bool:
         """Whether this connection holds a write that moved it and is not committed yet (what it
