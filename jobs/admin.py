@@ -86,15 +86,16 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return redirect(search_index_rebuild_start(user=request.user).get_absolute_url())
 
     def _job_for(self, request, pk) -> Job:
+        """The job, if this user may see it, with its latest progress (see ``job_progress``)."""
         job = get_object_or_404(Job.objects.select_related("created_by"), pk=pk)
         if not self.has_view_permission(request, job):
             raise PermissionDenied
+        job.progress_done, job.progress_total, job.message = job_progress(job)
         return job
 
     def status_view(self, request, pk):
         """What the progress bar polls: a few fields, no page."""
         job = self._job_for(request, pk)
-        job.progress_done, job.progress_total, job.message = job_progress(job)
         return JsonResponse(
             {
                 "status": job.status,
@@ -118,7 +119,6 @@ class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The job's page: a progress bar while it runs, the result (or the error) when it ends."""
         job = self._job_for(request, object_id)
-        job.progress_done, job.progress_total, job.message = job_progress(job)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
