@@ -22,14 +22,6 @@ import time
 REQUESTS = 20
 EXPORT_ROWS = 10_000
 EXPORT_RUNS = int(os.environ.get("BENCH_EXPORT_RUNS", "3"))
-PAGES = [
-    ("copies", "admin:circulation_copy_changelist", ""),
-    ("copies not signed for", "admin:circulation_copy_changelist", "receipt=open"),
-    ("movements", "admin:circulation_copymovement_changelist", ""),
-    ("articles", "admin:briefs_article_changelist", ""),
-    ("events", "admin:briefs_issueevent_changelist", ""),
-    ("issues", "admin:briefs_issue_changelist", ""),
-]
 
 
 def _database_use(name: str) -> None:
@@ -95,7 +87,9 @@ def _p50s_ms(client, url: str, near_empty: str) -> tuple[float, float]:
 def _urls():
     from django.urls import reverse
 
-    return [(name, "%s?%s" % (reverse(url_name), query)) for name, url_name, query in PAGES]
+    from bench.volume import BIG_LISTS
+
+    return [(page.name, "%s?%s" % (reverse(page.url_name), page.query)) for page in BIG_LISTS]
 
 
 def _timed(fn):

@@ -97,6 +97,26 @@ def _state(issue):
     return dist.bao_line, dist.archive_copies, dist.reserve_copies, dist.allocated
 
 
+def _post_changing_every_part(dist, s):
+    """The page with a change on each part: archive copies 9, the chosen list removed, 统计局
+    added (7 copies)."""
+    return _post_data(
+        dist,
+        archive=9,
+        lists=[(dist.issue_lists.get(), s["first"], 1, True)],
+        changes=[(None, s["extra"], True, 7, False)],
+    )
+
+
+def _assert_refused_and_unchanged(client, dist, s, data):
+    """The POST is refused (403) and nothing of it is written: still 1 archive copy, the chosen
+    list and no 统计局."""
+    assert client.post(_url(dist), data).status_code == 403
+    dist.refresh_from_db()
+    assert dist.archive_copies == 1 and dist.issue_lists.count() == 1
+    assert not IssueRecipient.objects.filter(recipient=s["extra"]).exists()
+
+
 def test_inline_changes_go_through_the_services(client, clerk, setup):
     """The clerk removes 乙市长, replaces the 民政局 change by 统计局 (3 copies), adds the second list
     and sets archive and reserve copies: the live distribution shows all of it and the admin's
@@ -140,16 +160,7 @@ def test_signed_issue_distribution_cannot_be_changed_by_post(client, clerk, setu
     services.snapshot_freeze(issue=s["issue"], user=clerk)
     Issue.objects.filter(pk=s["issue"].pk).update(status=Issue.Status.SIGNED)
     before = _state(s["issue"])
-    data = _post_data(
-        dist,
-        archive=9,
-        lists=[(dist.issue_lists.get(), s["first"], 1, True)],
-        changes=[(None, s["extra"], True, 7, False)],
-    )
-    assert client.post(_url(dist), data).status_code == 403
-    dist.refresh_from_db()
-    assert dist.archive_copies == 1 and dist.issue_lists.count() == 1
-    assert not IssueRecipient.objects.filter(recipient=s["extra"]).exists()
+    _assert_refused_and_unchanged(client, dist, s, _post_changing_every_part(dist, s))
     assert _state(s["issue"]) == before
 
 
@@ -173,26 +184,14 @@ def test_service_refusal_after_the_form_rolls_everything_back(client, clerk, set
     dist, s = setup["dist"], setup
     DistributionSnapshot.objects.create(issue=s["issue"], bao_line="报：甲书记。", print_run=3, allocated_copies=3)
     monkeypatch.setattr(services, "check_distribution_editable", lambda **kwargs: None)
-    data = _post_data(
-        dist,
-        archive=9,
-        lists=[(dist.issue_lists.get(), s["first"], 1, False)],
-        changes=[(None, s["extra"], True, 7, False)],
-    )
-    assert client.post(_url(dist), data).status_code == 403
-    dist.refresh_from_db()
-    assert dist.archive_copies == 1
-    assert not IssueRecipient.objects.filter(recipient=s["extra"]).exists()
+    _assert_refused_and_unchanged(client, dist, s, _post_changing_every_part(dist, s))
 
 
 def test_editor_cannot_post_the_distribution(client, editor_user, setup):
     """An editor's POST is refused on the server; nothing changes."""
     client.force_login(editor_user)
     dist = setup["dist"]
-    response = client.post(_url(dist), _post_data(dist, archive=9))
-    assert response.status_code == 403
-    dist.refresh_from_db()
-    assert dist.archive_copies == 1
+    _assert_refused_and_unchanged(client, dist, setup, _post_data(dist, archive=9))
 
 
 def test_new_distribution_is_created_through_the_service(client, clerk):
