@@ -159,7 +159,9 @@ class SearchDocument(models.Model):
     issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
-    # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word hits.
+    # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word
+    # hits on PostgreSQL (SQLite's index has the words as terms; the filter is kept there too, so a
+    # document is the same on both).
     words = models.BinaryField(_("Words"), default=b"")
     # No tag or entity inside a run of CJK characters (``clusters.text.verbatim``): a CJK word is
     # looked for in the HTML only, not in the index text made from it.

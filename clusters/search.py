@@ -9,9 +9,10 @@ typed run as written, whole-word hit (the document's word filter), newer issue. 
 title and text in a draft and in its signed issue) count once: the signed one. Drafts and issues in
 review are shown only to those who may see them.
 
-The SQL differs by database only in how the index is asked (a GIN expression index on the articles
-on PostgreSQL, an FTS5 table on SQLite), how the word filter is read, and in the name of the
-substring function; the rules are the same.
+The SQL differs by database only in spellings, listed side by side in ``_SPELLINGS``: how the
+index is asked (a GIN expression index on the articles on PostgreSQL, an FTS5 table on SQLite), how
+a whole word is found (a Bloom filter per document on PostgreSQL, index terms on SQLite), and the
+names of a few functions; the rules are the same.
 """
 
 from collections import Counter
@@ -37,38 +38,7 @@ STATUS_RANK = {
 
 
 # --- the index, per database -----------------------------------------------------------------------
-# Each backend answers "the articles (alias a) holding all/any of these terms" and names its
-# substring function; everything else is shared SQL.
-
-
-class _Database:
-    """The SQL both databases share, written with each one's spelling (set by the subclass)."""
-
-    position = ""  # the substring function: (haystack, needle) -> position, 0 when absent
-    newline = ""  # a newline as an SQL expression
-    day = ""  # the issue's date, or the day it was created
-
-    @classmethod
-    def contains(cls, expr, needle):
-        return f"{cls.position}({expr}, %s) > 0", [needle]
-
-    @classmethod
-    def occurs(cls, needle_text, *, heads_only):
-        """SQL true when article ``a`` has ``needle_text`` as written in its index text (or its title
-        and headings). The raw title and HTML are tried first (cheap, and where most matches are);
-        the index text, which takes the markup out, only when they do not have it."""
-        if heads_only:
-            return cls.contains("clusters_heads(a.title, a.body)", needle_text)
-        plain, plain_params = cls.contains("clusters_text(a.title, a.body)", needle_text)
-        if text.CJK_RUN.fullmatch(needle_text) is None:
-            raw, raw_params = cls.contains(f"lower(a.title || {cls.newline} || a.body)", needle_text)
-            return f"({raw} OR {plain})", raw_params + plain_params
-        # A CJK word: lower() changes none of its characters, so the columns are read as they are;
-        # the index text only for an article whose HTML has a tag or entity inside a word.
-        body, body_params = cls.contains("a.body", needle_text)
-        title, title_params = cls.contains("a.title", needle_text)
-        marked = f"NOT EXISTS (SELECT 1 FROM {DOCS} v WHERE v.article_id = a.id AND v.verbatim)"
-        return f"({body} OR {title} OR ({marked} AND {plain}))", body_params + title_params + plain_params
+# The SQL is shared; what each database spells its own way is in one table, side by side.
 
 
 def _tsquery_term(key):
@@ -83,81 +53,126 @@ def _fts_term(key):
     return '"%s"' % key.replace('"', '""')
 
 
-class _Postgres(_Database):
-    position = "strpos"
-    newline = "E'\\n'"
-    day = "COALESCE(i.issue_date, CAST(i.created_at AS date))"
+def _word_in_filter(db, word):
+    # PostgreSQL: the document's Bloom filter (jieba does not run inside the database, so the
+    # index computed there has no word terms).
+    bits = " AND ".join("get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES))
+    return f"(length(d.words) > 0 AND {bits})", text.word_hashes(word)
 
-    @staticmethod
-    def holds(keys, *, every=True):
-        # Keys are CJK characters, Latin letters, digits and . % ^ (never a quote or a backslash).
-        query = (" & " if every else " | ").join(_tsquery_term(k) for k in keys)
-        return "clusters_search_vector(a.title, a.body) @@ %s::tsquery", [query]
 
-    @staticmethod
-    def ids(keys, *, every=True):
-        sql, params = _Postgres.holds(keys, every=every)
-        return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
+def _word_in_index(db, word):
+    # SQLite: whole words are index terms (``~word``, ``clusters.text.word_terms``).
+    sql, params = db.ids([text.WORD_PREFIX + word])
+    return f"d.article_id IN ({sql})", params
 
-    @staticmethod
-    def cluster_counts(table):
+
+_PG_MATCH = "clusters_search_vector(a.title, a.body) @@ %s::tsquery"
+_FTS_IDS = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
+# name: (PostgreSQL, SQLite). Keys are CJK characters, Latin letters, digits and . % ^ $ ~ (never
+# a quote or a backslash), so a term needs no escaping beyond FTS5's doubled quote.
+_SPELLINGS = {
+    # the substring function: (haystack, needle) -> position, 0 when absent
+    "position": ("strpos", "instr"),
+    "newline": ("E'\\n'", "char(10)"),
+    # the issue's date, or the day it was created
+    "day": ("COALESCE(i.issue_date, CAST(i.created_at AS date))", "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"),
+    # the comma-separated ids in {} as rows of a table ``c`` with one column, ``value``
+    "split": ("unnest(string_to_array({}, ',')) AS c(value)", "json_each('[' || {} || ']') AS c"),
+    # an index key as a term of the index's query language; how it joins terms all or any of which match
+    "term": (_tsquery_term, _fts_term),
+    "every": (" & ", " AND "),
+    "some": (" | ", " OR "),
+    # the ids of the articles matching the index query %s, and the same as a condition on article ``a``
+    "index_ids": (f"SELECT a.id FROM {ARTICLES} a WHERE {_PG_MATCH}", _FTS_IDS),
+    "index_condition": (_PG_MATCH, f"a.id IN ({_FTS_IDS})"),
+    # every article id of the rows of table {table}, in the order {order}, comma-separated, and where
+    # they are read from (SQLite 3.40 has no ORDER BY inside an aggregate: group_concat follows the
+    # order of a sorted subquery)
+    "ranked": ("string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order})", "group_concat(article_id, ',')"),
+    "ranked_from": ("{table}", "(SELECT article_id FROM {table} ORDER BY {order})"),
+    # SQL true when document ``d`` has the whole word
+    "word": (_word_in_filter, _word_in_index),
+}
+
+
+@dataclass(frozen=True)
+class _Database:
+    """The SQL both databases share, written with one database's spellings (``_SPELLINGS``)."""
+
+    vendor: str
+    position: str
+    newline: str
+    day: str
+    split: str
+    term: object
+    every: str
+    some: str
+    index_ids: str
+    index_condition: str
+    ranked: str
+    ranked_from: str
+    word: object
+
+    def ids(self, keys, *, every=True):
+        """SQL selecting the ids of the articles the index finds holding every (or any) of ``keys``."""
+        return self.index_ids, [self._index_query(keys, every)]
+
+    def holds(self, keys, *, every=True):
+        """The same as a condition on article ``a``."""
+        return self.index_condition, [self._index_query(keys, every)]
+
+    def _index_query(self, keys, every):
+        return (self.every if every else self.some).join(self.term(key) for key in keys)
+
+    def has_word(self, word):
+        return self.word(self, word)
+
+    def ranked_ids(self, table, order):
+        """One row (0, None, every id of ``table`` best first, comma-separated)."""
+        ranked, source = (spelling.format(table=table, order=order) for spelling in (self.ranked, self.ranked_from))
         return (
-            "SELECT 1, CAST(c.id AS BIGINT), NULL, COUNT(*), NULL, NULL FROM "
-            f"{table} CROSS JOIN LATERAL unnest(string_to_array({table}.clusters, ',')) AS c(id) GROUP BY c.id"
+            f"SELECT 0, CAST(NULL AS BIGINT), {ranked}, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), "
+            f"CAST(NULL AS INTEGER) FROM {source}"
         )
 
-    @staticmethod
-    def ranked_ids(table, order):
+    def cluster_counts(self, table):
+        """Rows (1, cluster, None, matches tagged with it or below it). The matches are grouped by
+        their list of clusters first: a few hundred lists are split, not one per match."""
         return (
-            f"SELECT 0, CAST(NULL AS BIGINT), string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order}), "
-            f"CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER) FROM {table}"
+            "SELECT 1, CAST(c.value AS BIGINT), NULL, CAST(SUM(lists.n) AS BIGINT), NULL, NULL FROM "
+            f"(SELECT clusters, COUNT(*) AS n FROM {table} WHERE clusters <> '' GROUP BY clusters) AS lists, "
+            f"{self.split.format('lists.clusters')} GROUP BY c.value"
         )
 
-    @staticmethod
-    def has_word(word):
-        bits = " AND ".join(
-            "get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES)
-        )
-        return f"(length(d.words) > 0 AND {bits})", text.word_hashes(word)
+    def contains(self, expr, needle):
+        return f"{self.position}({expr}, %s) > 0", [needle]
+
+    def occurs(self, needle_text, *, heads_only):
+        """SQL true when article ``a`` has ``needle_text`` as written in its index text (or its title
+        and headings). The raw title and HTML are tried first (cheap, and where most matches are);
+        the index text, which takes the markup out, only when they do not have it."""
+        if heads_only:
+            return self.contains("clusters_heads(a.title, a.body)", needle_text)
+        plain, plain_params = self.contains("clusters_text(a.title, a.body)", needle_text)
+        if text.CJK_RUN.fullmatch(needle_text) is None:
+            raw, raw_params = self.contains(f"lower(a.title || {self.newline} || a.body)", needle_text)
+            return f"({raw} OR {plain})", raw_params + plain_params
+        # A CJK word: lower() changes none of its characters, so the columns are read as they are;
+        # the index text only for an article whose HTML has a tag or entity inside a word.
+        body, body_params = self.contains("a.body", needle_text)
+        title, title_params = self.contains("a.title", needle_text)
+        marked = f"NOT EXISTS (SELECT 1 FROM {DOCS} v WHERE v.article_id = a.id AND v.verbatim)"
+        return f"({body} OR {title} OR ({marked} AND {plain}))", body_params + title_params + plain_params
 
 
-class _Sqlite(_Database):
-    position = "instr"
-    newline = "char(10)"
-    day = "COALESCE(i.issue_date, substr(i.created_at, 1, 10))"
-
-    @staticmethod
-    def ids(keys, *, every=True):
-        match = (" AND " if every else " OR ").join(_fts_term(k) for k in keys)
-        return f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s", [match]
-
-    @staticmethod
-    def holds(keys, *, every=True):
-        sql, params = _Sqlite.ids(keys, every=every)
-        return f"a.id IN ({sql})", params
-
-    @staticmethod
-    def cluster_counts(table):
-        return (
-            "SELECT 1, CAST(c.value AS INTEGER), NULL, COUNT(*), NULL, NULL FROM "
-            f"{table}, json_each('[' || {table}.clusters || ']') AS c GROUP BY c.value"
-        )
-
-    @staticmethod
-    def ranked_ids(table, order):
-        # group_concat follows the order of the rows it reads: those of the sorted subquery.
-        return (
-            f"SELECT 0, NULL, group_concat(article_id, ','), NULL, NULL, NULL "
-            f"FROM (SELECT article_id FROM {table} ORDER BY {order})"
-        )
-
-    @staticmethod
-    def has_word(word):
-        return "clusters_word(d.words, %s) = 1", [",".join(map(str, text.word_hashes(word)))]
+_DATABASES = {
+    vendor: _Database(vendor=vendor, **{name: spellings[column] for name, spellings in _SPELLINGS.items()})
+    for column, vendor in enumerate(("postgresql", "sqlite"))
+}
 
 
 def _backend():
-    return _Postgres if connection.vendor == "postgresql" else _Sqlite
+    return _DATABASES[connection.vendor]
 
 
 def _ids(db, keys, checks=()):
@@ -319,7 +334,7 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
     if window is not None:
         sql += " ORDER BY 1, 4"
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if db is _Postgres:
+        if db.vendor == "postgresql":
             # Without fresh statistics the planner's estimates for the CTEs pass JIT's cost
             # thresholds, and compiling the query then takes seconds (measured: 2.7 s of 3.2).
             cursor.execute("SET LOCAL jit = off")
