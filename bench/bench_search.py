@@ -300,7 +300,7 @@ def main():
             pages, _hits = _time(_next_pages, queries, runs=5)
             scan, scan_hits = _time(_icontains_page, queries, runs=BASELINE_RUNS)
             p95, cached, base = _p95(cold), _p95(warm), _p95(scan)
-            failed |= cached >= TARGET_MS
+            failed |= p95 >= TARGET_MS or cached >= TARGET_MS
             print(
                 "  %-5s %-34s first p95 %6.1f ms (median %5.1f) | again p95 %5.1f ms (median %4.1f) | "
                 "pages 2–5 p95 %5.1f ms | icontains p95 %7.1f ms (median %6.1f) | icontains ÷ first %4.1f×, "
@@ -332,7 +332,12 @@ def main():
         )
         ok = not failed and not missed and ratio <= 1.5
         print(
-            "RESULT: %s (a first search of a query is not held to it: see the first p95 above)"
-            % ("repeated search p95 under %.0f ms, full recall, index ≤ 1.5× the text" % TARGET_MS if ok else "OVER target")
+            "RESULT: %s"
+            % (
+                "first and repeated search p95 under %.0f ms for every shape, full recall, index ≤ 1.5× the text"
+                % TARGET_MS
+                if ok
+                else "OVER target"
+            )
         )
         print("load average: %s" % open("/proc/loadavg").read().strip())
