@@ -159,6 +159,10 @@ class SearchDocument(models.Model):
     issue = issue_field(models.CASCADE, db_index=False)
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
     fingerprint = models.CharField(_("Fingerprint"), max_length=16, blank=True)
+    # Another document has the same fingerprint (a draft's twin of a signed issue): only these are
+    # looked at for twins. Set by the services whenever a document takes a fingerprint; a twin
+    # deleted or changed later leaves it on, which costs the search one look and changes nothing.
+    twinned = models.BooleanField(_("Has a twin"), default=False)
     # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word
     # hits on PostgreSQL (SQLite's index has the words as terms; the filter is kept there too, so a
     # document is the same on both).

@@ -279,8 +279,9 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
     day = db.day
     twin_sql, twin_params = "", []
     if dedupe:
-        # Twins share a fingerprint (few do): a text is left out when a twin the user may see
-        # is signed before it (else newer). Both hold the same text, so both match.
+        # Twins share a fingerprint (few do, and their narrow rows say so: ``twinned``): a text is
+        # left out when a twin the user may see is signed before it (else newer). Both hold the
+        # same text, so both match.
         rank = " ".join(f"WHEN '{status}' THEN {value}" for status, value in STATUS_RANK.items())
         visible, twin_params = "", []
         if statuses is not None:
@@ -291,8 +292,7 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
                 visible += f"AND i2.{column} = %s "
                 twin_params.append(value)
         twin_sql = (
-            f" AND NOT (d.fingerprint IN (SELECT f.fingerprint FROM {DOCS} f WHERE f.fingerprint <> '' "
-            "GROUP BY f.fingerprint HAVING COUNT(*) > 1) "
+            " AND NOT (d.twinned "
             f"AND EXISTS (SELECT 1 FROM {DOCS} d2 JOIN {Issue._meta.db_table} i2 ON i2.id = d2.issue_id "
             f"WHERE d2.fingerprint = d.fingerprint AND d2.article_id <> d.article_id {visible}"
             f"AND (CASE i2.status {rank} ELSE 0 END, {day.replace('i.', 'i2.')}, d2.article_id) > "

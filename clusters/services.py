@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from briefs.models import Article
@@ -165,6 +166,18 @@ def _document(article: Article, clusters: str = "") -> SearchDocument:
     )
 
 
+def twins_mark(*, fingerprints=None, model=SearchDocument) -> None:
+    """Set ``SearchDocument.twinned`` exactly on the documents with one of ``fingerprints`` (all
+    documents when None): on where another document shares the fingerprint, off where none does.
+    (The model is a parameter for migrations.)"""
+    documents = model.objects.all()
+    if fingerprints is not None:
+        documents = documents.filter(fingerprint__in=list(fingerprints))
+    shared = documents.values("fingerprint").annotate(n=Count("pk")).filter(n__gt=1).values("fingerprint")
+    documents.filter(fingerprint__in=shared, twinned=False).update(twinned=True)
+    documents.exclude(fingerprint__in=shared).filter(twinned=True).update(twinned=False)
+
+
 def cluster_closures(*, tag_model=ArticleCluster, cluster_model=Cluster, article_ids=None) -> dict[int, str]:
     """Each tagged article's clusters with all their ancestors, as sorted comma-separated ids
     (``SearchDocument.clusters``; the models are parameters for migrations)."""
@@ -234,6 +247,7 @@ def search_document_rebuild(*, article: Article, before=None) -> SearchDocument:
     if not SearchDocument.objects.filter(article_id=article.pk).update(**fields):
         document.clusters = cluster_closures(article_ids=[article.pk]).get(article.pk, "")
         document.save(force_insert=True)
+    twins_mark(fingerprints=[document.fingerprint])
     search_cache.invalidate()
     if _sqlite():
         with connection.cursor() as cursor:
@@ -272,6 +286,8 @@ def search_index_rebuild(*, batch_size: int = 1000, articles=None) -> int:
                 batch = []
         if batch:
             count += _write_batch(batch, closures, replace=articles is not None)
+        rebuilt = None if articles is None else set(queryset.values_list("search_document__fingerprint", flat=True))
+        twins_mark(fingerprints=rebuilt)
     return count
 
 

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from briefs.models import Issue
+from briefs.services import article_update
 from clusters import search as archive
 from clusters import text
 from clusters.models import ArticleCluster, Cluster, SearchDocument
@@ -244,6 +245,21 @@ def test_a_draft_twin_is_shown_once_as_the_signed_issue(shenzhen):
     assert ids("工业上楼") == [signed.pk]
     assert ids("工业上楼", filters=SearchFilters(status="draft")) == [twin.pk]
     assert set(article_search_ids("工业上楼")) == {signed.pk, twin.pk}  # the admin's list of articles
+
+
+def test_a_twin_edited_apart_is_found_again_and_once_more_when_it_is_a_twin_again(shenzhen):
+    """Whether a document has a twin is kept on its narrow row: it follows every save of either."""
+    signed = ArticleFactory(issue=NumberedIssueFactory(), title="深圳五大举措", body="<p>工业上楼，向天空借地。</p>")
+    draft = ArticleFactory(issue=Issue.objects.create(series=signed.issue.series), title="深圳五大举措",
+                           body="<p>工业上楼，向天空借地。</p>")
+    assert ids("工业上楼") == [signed.pk]
+    editor = UserFactory(is_superuser=True)
+    draft = article_update(article=draft, seen_version=draft.version, user=editor, body="<p>工业上楼，再向天空借地。</p>")
+    assert set(ids("工业上楼")) == {signed.pk, draft.pk}
+    assert SearchDocument.objects.get(article=draft).twinned is False
+    article_update(article=draft, seen_version=draft.version, user=editor, body="<p>工业上楼，向天空借地。</p>")
+    assert ids("工业上楼") == [signed.pk]
+    assert set(SearchDocument.objects.filter(article__in=[signed, draft]).values_list("twinned", flat=True)) == {True}
 
 
 def test_filters(archive_data):
