@@ -24,6 +24,8 @@ from pathlib import Path
 
 ARTICLES = int(os.environ.get("BENCH_SEARCH_ARTICLES", "20000"))
 ARTICLES_PER_ISSUE = 10
+# Paragraphs LENGTH times as long: 7 gives articles about as long as issue 117's (~9 KB of HTML).
+LENGTH = int(os.environ.get("BENCH_SEARCH_LENGTH", "1"))
 SEED_TEXT = Path(os.environ.get("ZHIKU_SEED", Path(__file__).resolve().parent.parent / "tests" / "data" / "issue_117_seed.txt"))
 QUERIES = {
     1: ["芯", "链", "海", "量", "展"],
@@ -103,7 +105,8 @@ def _build(rng):
             if rng.random() < 0.5:
                 title = rng.choice(leaves).name + title
             body = "".join(
-                "<p>%s</p>" % "".join(rng.choices(pool, k=rng.randint(2, 4))) for _p in range(rng.randint(3, 6))
+                "<p>%s</p>" % "".join(rng.choices(pool, k=rng.randint(2, 4) * LENGTH))
+                for _p in range(rng.randint(3, 6))
             )
             articles.append(Article(issue=issue, position=position, title=title[:200], body=body))
     articles = Article.objects.bulk_create(articles, batch_size=1000)
