@@ -12,7 +12,9 @@ same order (newest issue first), counted, first page read; recall: every article
 finds for a single word, the search finds; the coverage page's selector and its number of queries.
 
 Run with ``python -m bench search``; BENCH_SEARCH_ARTICLES changes the number of articles,
-BENCH_SEARCH_RUNS the runs per query (20); BENCH_SEARCH_SIZE_ONLY=1 stops after the index size.
+BENCH_SEARCH_RUNS the runs per query (20); BENCH_SEARCH_SIZE_ONLY=1 stops after the index size;
+BENCH_SEARCH_LENGTH=7 makes the articles about as long as issue 117's (~9 KB of HTML; 1 by default,
+~1.3 KB).
 """
 
 import os

@@ -5,7 +5,7 @@ when none does, any of them (the result says so). The index finds the articles h
 needle's terms; a needle those terms do not prove contiguous (a word of three or more characters,
 a quoted phrase) is checked against the article's index text (``clusters_text``: its title and body
 as plain text). Every match is returned — no window, no cap — ordered by: title/heading hit, the
-typed run as written, whole-word hit (the document's word filter), newer issue. Twins (the same
+typed run as written, whole-word hit (the document's jieba words), newer issue. Twins (the same
 title and text in a draft and in its signed issue) count once: the signed one. Drafts and issues in
 review are shown only to those who may see them.
 
