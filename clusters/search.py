@@ -16,6 +16,7 @@ names of a few functions; the rules are the same.
 """
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -109,18 +110,18 @@ _SPELLINGS = {
     # SQL true only when article ``a`` certainly holds a CJK word as written (or None: nothing
     # proves it but its text)
     "proof": (_no_proof, _word_proven_by_index),
-    # planner settings for the search's transaction
+    # planner settings for the search's statement, (name, value)
     "settings": (
         (
             # Without fresh statistics the planner's estimates for the CTEs pass JIT's cost
             # thresholds, and compiling the query then takes seconds (measured: 2.7 s of 3.2).
-            "SET LOCAL jit = off",
+            ("jit", "off"),
             # The planner knows neither what clusters_search_vector costs (regular expressions over
             # the whole article) nor that a bitmap scan of the GIN index does not compute it. When
             # most articles match (a common character) and their bodies lie out of line (TOAST,
             # as real articles' do), it would read the small heap and compute the function for
             # every row: 18 s for 展 over 20,000 articles of 9 KB, 45 ms through the index.
-            "SET LOCAL enable_seqscan = off",
+            ("enable_seqscan", "off"),
         ),
         (),
     ),
@@ -373,11 +374,36 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
         sql += " UNION ALL " + db.cluster_counts("kept")
     if window is not None:
         sql += " ORDER BY 1, 4"
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        for setting in db.settings:
-            cursor.execute(setting)
+    # Inside a transaction that goes on after the search (a test's, a job's), settings local to the
+    # transaction would outlast it.
+    enclosed = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, _planner_settings(db, cursor, enclosed):
         cursor.execute(sql, all_params)
         return cursor.fetchall()
+
+
+@contextmanager
+def _planner_settings(db, cursor, enclosed: bool):
+    """The database's planner settings for the search's statement only. They are set local to the
+    transaction; when it is ``enclosed`` in one that goes on, they would steer every later query
+    of it, so the values found are put back."""
+    if not db.settings:
+        yield
+        return
+    names = [name for name, _value in db.settings]
+    # One statement reads the current values, then sets the new ones (a projection is evaluated in order).
+    cursor.execute(
+        "SELECT %s, %s"
+        % (", ".join("current_setting(%s)" for _n in names), ", ".join("set_config(%s, %s, true)" for _n in names)),
+        [*names, *(part for setting in db.settings for part in setting)],
+    )
+    found = cursor.fetchone()[: len(names)]
+    yield
+    if enclosed:
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _n in names),
+            [part for pair in zip(names, found, strict=True) for part in pair],
+        )
 
 
 # --- who sees what ---------------------------------------------------------------------------------

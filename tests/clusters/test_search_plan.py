@@ -45,9 +45,14 @@ def test_a_common_character_is_found_through_the_index_not_by_computing_every_ar
             # Counted for this transaction only (pg_stat_xact_*): the test's own inserts above
             # computed the function for the index; the search must not compute it at all.
             cursor.execute("SET LOCAL track_functions = 'all'")
+            cursor.execute("SELECT current_setting('jit')")
+            (jit,) = cursor.fetchone()
             before = _vector_calls(cursor)
             found = search.search("展")
             assert _vector_calls(cursor) - before == 0
+            # The search's planner settings end with it, though this test's transaction goes on.
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
+            assert cursor.fetchone() == ("on", jit)
     else:
         with CaptureQueriesContext(connection) as captured:
             found = search.search("展")
