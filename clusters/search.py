@@ -391,19 +391,14 @@ def _planner_settings(db, cursor, enclosed: bool):
         yield
         return
     names = [name for name, _value in db.settings]
+    reads = ", ".join(["current_setting(%s)"] * len(names))
+    sets = ", ".join(["set_config(%s, %s, true)"] * len(names))
     # One statement reads the current values, then sets the new ones (a projection is evaluated in order).
-    cursor.execute(
-        "SELECT %s, %s"
-        % (", ".join("current_setting(%s)" for _n in names), ", ".join("set_config(%s, %s, true)" for _n in names)),
-        [*names, *(part for setting in db.settings for part in setting)],
-    )
+    cursor.execute(f"SELECT {reads}, {sets}", [*names, *(part for setting in db.settings for part in setting)])
     found = cursor.fetchone()[: len(names)]
     yield
     if enclosed:
-        cursor.execute(
-            "SELECT " + ", ".join("set_config(%s, %s, true)" for _n in names),
-            [part for pair in zip(names, found, strict=True) for part in pair],
-        )
+        cursor.execute(f"SELECT {sets}", [part for pair in zip(names, found, strict=True) for part in pair])
 
 
 # --- who sees what ---------------------------------------------------------------------------------
