@@ -163,9 +163,7 @@ class SearchDocument(models.Model):
     # looked at for twins. Set by the services whenever a document takes a fingerprint; a twin
     # deleted or changed later leaves it on, which costs the search one look and changes nothing.
     twinned = models.BooleanField(_("Has a twin"), default=False)
-    # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word
-    # hits on PostgreSQL (SQLite's index has the words as terms; the filter is kept there too, so a
-    # document is the same on both).
+    # A Bloom filter of the article's jieba words (``clusters.text.word_filter``): ranks whole-word hits.
     words = models.BinaryField(_("Words"), default=b"")
     # No tag or entity inside a run of CJK characters (``clusters.text.verbatim``): a CJK word is
     # looked for in the HTML only, not in the index text made from it.

@@ -43,3 +43,4 @@ def sqlite_functions(sender, connection, **kwargs):
     db = connection.connection
     db.create_function("clusters_text", 2, text.index_text, deterministic=True)
     db.create_function("clusters_heads", 2, text.index_heads, deterministic=True)
+    db.create_function("clusters_word", 2, text.filter_has, deterministic=True)

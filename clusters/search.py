@@ -5,14 +5,13 @@ when none does, any of them (the result says so). The index finds the articles h
 needle's terms; a needle those terms do not prove contiguous (a word of three or more characters,
 a quoted phrase) is checked against the article's index text (``clusters_text``: its title and body
 as plain text). Every match is returned — no window, no cap — ordered by: title/heading hit, the
-typed run as written, whole-word hit (the document's jieba words), newer issue. Twins (the same
+typed run as written, whole-word hit (the document's word filter), newer issue. Twins (the same
 title and text in a draft and in its signed issue) count once: the signed one. Drafts and issues in
 review are shown only to those who may see them.
 
 The SQL differs by database only in spellings, listed side by side in ``_SPELLINGS``: how the
 index is asked (a GIN expression index on the articles on PostgreSQL, an FTS5 table on SQLite), how
-a whole word is found (a Bloom filter per document on PostgreSQL, index terms on SQLite), and the
-names of a few functions; the rules are the same.
+the word filter is read, and the names of a few functions; the rules are the same.
 """
 
 from collections import Counter
@@ -55,35 +54,19 @@ def _fts_term(key):
 
 
 def _word_in_filter(db, word):
-    # PostgreSQL: the document's Bloom filter (jieba does not run inside the database, so the
-    # index computed there has no word terms).
+    # PostgreSQL: the document's Bloom filter, read with get_bit.
     bits = " AND ".join("get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES))
     return f"(length(d.words) > 0 AND {bits})", text.word_hashes(word)
 
 
-def _no_proof(db, word):
-    # PostgreSQL: the word filter has false positives, so it proves nothing; the text is read.
-    return None
-
-
-def _word_proven_by_index(db, word):
-    # SQLite: an article with the term ``~word`` holds the word as written (jieba cut it from the
-    # article's index text).
-    if len(word) < 2:
-        return None
-    sql, params = db.ids([text.WORD_PREFIX + word])
-    return f"a.id IN ({sql})", params
-
-
-def _word_in_index(db, word):
-    # SQLite: whole words are index terms (``~word``, ``clusters.text.word_terms``).
-    sql, params = db.ids([text.WORD_PREFIX + word])
-    return f"d.article_id IN ({sql})", params
+def _word_in_filter_by_function(db, word):
+    # SQLite: the same filter, read by a Python function (``clusters.text.filter_has``).
+    return "clusters_word(d.words, %s) = 1", [",".join(map(str, text.word_hashes(word)))]
 
 
 _PG_MATCH = "clusters_search_vector(a.title, a.body) @@ %s::tsquery"
 _FTS_IDS = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s"
-# name: (PostgreSQL, SQLite). Keys are CJK characters, Latin letters, digits and . % ^ $ ~ (never
+# name: (PostgreSQL, SQLite). Keys are CJK characters, Latin letters, digits and . % ^ $ (never
 # a quote or a backslash), so a term needs no escaping beyond FTS5's doubled quote.
 _SPELLINGS = {
     # the substring function: (haystack, needle) -> position, 0 when absent
@@ -105,11 +88,8 @@ _SPELLINGS = {
     # order of a sorted subquery)
     "ranked": ("string_agg(CAST(article_id AS TEXT), ',' ORDER BY {order})", "group_concat(article_id, ',')"),
     "ranked_from": ("{table}", "(SELECT article_id FROM {table} ORDER BY {order})"),
-    # SQL true when document ``d`` has the whole word
-    "word": (_word_in_filter, _word_in_index),
-    # SQL true only when article ``a`` certainly holds a CJK word as written (or None: nothing
-    # proves it but its text)
-    "proof": (_no_proof, _word_proven_by_index),
+    # SQL true when document ``d`` has the whole word (its Bloom filter says so)
+    "word": (_word_in_filter, _word_in_filter_by_function),
     # planner settings for the search's statement, (name, value)
     "settings": (
         (
@@ -145,7 +125,6 @@ class _Database:
     ranked: str
     ranked_from: str
     word: object
-    proof: object
     settings: tuple
 
     def ids(self, keys, *, every=True):
@@ -197,13 +176,7 @@ class _Database:
         body, body_params = self.contains("a.body", needle_text)
         title, title_params = self.contains("a.title", needle_text)
         marked = f"NOT EXISTS (SELECT 1 FROM {DOCS} v WHERE v.article_id = a.id AND v.verbatim)"
-        sql, params = f"{body} OR {title} OR ({marked} AND {plain})", body_params + title_params + plain_params
-        proof = self.proof(self, needle_text)
-        if proof:
-            # Articles the index proves to hold it are not read (a long article costs its whole
-            # text: 20 µs and more each).
-            sql, params = f"{proof[0]} OR {sql}", proof[1] + params
-        return f"({sql})", params
+        return f"({body} OR {title} OR ({marked} AND {plain}))", body_params + title_params + plain_params
 
 
 _DATABASES = {

@@ -210,7 +210,7 @@ def search_clusters_refresh(*, article_ids=None) -> int:
 
 
 def _fts_terms(title: str, body: str) -> str:
-    return " ".join(sorted(text.document_terms(title, body) | text.word_terms(title, body)))
+    return " ".join(sorted(text.document_terms(title, body)))
 
 
 def fts_write(cursor, *, added=(), removed=()) -> None:

@@ -19,12 +19,9 @@ both databases hold the same terms:
 Positions are not stored: whether a word of three or more characters occurs as such, or a quoted
 phrase occurs contiguously, is checked against the index text of the candidates.
 
-Whole words (jieba's, which rank above pairs that only happen to sit side by side) only order
-results, they never decide whether one matches. On PostgreSQL, whose index is computed in SQL where
-jieba cannot run, they are kept per document in a Bloom filter (``word_filter``: 12 bits and 5
-hashes per distinct word, about 0.5 % false positives). On SQLite they are index terms ``~word``
-(``word_terms``): reading a filter there takes a Python function call per matching row (1–2 µs
-each, 40 ms for a two-word query matching 16,000 articles), a term one index lookup.
+Whole words (jieba's, which rank above pairs that only happen to sit side by side) are kept per
+document in a Bloom filter (``word_filter``: 12 bits and 5 hashes per distinct word, about 0.5 %
+false positives), not in the index: it only orders results, it never decides whether one matches.
 
 jieba builds its dictionary (about a second, ~100 MB) on first use; ``tokenizer()`` does it once per
 process, and ``ClustersConfig.ready`` calls it early when ``CLUSTERS_PRELOAD_TOKENIZER`` is on, so
@@ -61,7 +58,6 @@ CJK_WORD = re.compile(f"[{CJK_CLASS}]{{2,}}")  # on segmented text: a whole word
 LATIN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?%?")
 QUERY_TOKEN = re.compile(f"[{CJK_CLASS}]+|[a-z0-9]+(?:\\.[0-9]+)?%?")
 HEAD_PREFIX = "^"
-WORD_PREFIX = "~"  # a whole jieba word (SQLite's index only)
 RUN_END = "$"  # after the last character of a run of CJK characters
 PREFIX = "*"  # a query key ending in it matches every term that starts with the rest
 # Characters so common that, next to other words, they narrow nothing.
@@ -213,9 +209,8 @@ def document_terms(title: str, body: str) -> set[str]:
 
 
 # --- whole words ----------------------------------------------------------------------------------
-# The document's jieba words of two or more CJK characters: SQLite indexes them as ``~word`` terms;
-# PostgreSQL keeps a Bloom filter of them: 12 bits per word (at least 64), 5 bit positions per word
-# from its hash. A word it lacks is certainly not one of the
+# A Bloom filter of the document's jieba words of two or more CJK characters: 12 bits per word (at
+# least 64), 5 bit positions per word from its hash. A word it lacks is certainly not one of the
 # document's words; a word it has is one with a probability of about 99.5 %.
 
 WORD_HASHES = 5
@@ -232,11 +227,6 @@ def document_words(title: str, body: str) -> set[str]:
     return set(CJK_WORD.findall(segment(index_text(title, body))))
 
 
-def word_terms(title: str, body: str) -> set[str]:
-    """SQLite's index terms for the article's whole words: ``~`` and the word."""
-    return {WORD_PREFIX + word for word in document_words(title, body)}
-
-
 def word_filter(words) -> bytes:
     words = set(words)
     size = max(8, (len(words) * WORD_BITS + 7) // 8)
@@ -246,6 +236,19 @@ def word_filter(words) -> bytes:
             bit = h % (size * 8)
             bits[bit // 8] |= 1 << (bit % 8)  # bit n is bit n % 8 of byte n // 8, as PostgreSQL's get_bit
     return bytes(bits)
+
+
+def filter_has(words: bytes | None, hashes: str) -> int:
+    """1 when the filter ``words`` has every bit of ``hashes`` (comma-separated ``word_hashes``).
+    SQLite's ``clusters_word``; PostgreSQL reads the bits with ``get_bit``."""
+    if not words:
+        return 0
+    size = len(words) * 8
+    for h in hashes.split(","):
+        bit = int(h) % size
+        if not words[bit // 8] >> (bit % 8) & 1:
+            return 0
+    return 1
 
 
 # --- queries --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ def mark(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("clusters", "0007_sqlite_word_terms")]
+    dependencies = [("clusters", "0006_index_from_articles")]
 
     operations = [
         migrations.AddField(
