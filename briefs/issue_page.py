@@ -44,8 +44,7 @@ from zhiku.generations import Generation
 
 from .models import Article, Editor, Issue, IssueEvent, PaperSignOff, ReviewStage, Series
 
-# Saved alone, last_login changes nothing the page shows (every login saves it).
-GENERATION = Generation("briefs:issue_page:generation", unshown_fields=frozenset({"last_login"}))
+GENERATION = Generation("briefs:issue_page:generation")
 # The parts the page template marks with {% issue_page_part %}; all are kept or none.
 PARTS = ("extrahead", "breadcrumbs", "content")
 # Query parameters the kept page may carry (the changelist's filters, for the links back to it).
@@ -54,9 +53,9 @@ KEPT_QUERY_PARAMETERS = frozenset({"_changelist_filters"})
 _PROCESS = secrets.token_hex(8)
 
 
-def invalidate(update_fields=None, **_signal_kwargs) -> None:
+def invalidate() -> None:
     """Forget every kept issue page, now and again when the current transaction commits."""
-    GENERATION.on_write(update_fields)
+    GENERATION.move_on()
 
 
 def invalidate_on(*models) -> None:

@@ -25,15 +25,14 @@ from zhiku.generations import Generation
 from .models import Article, Issue, ReviewStage, Series
 from .selectors import issues_waiting_for
 
-# Saved alone, last_login changes nothing the list shows (every login saves it).
-GENERATION = Generation("briefs:waiting:generation", unshown_fields=frozenset({"last_login"}))
+GENERATION = Generation("briefs:waiting:generation")
 
 
-def invalidate(update_fields=None, **_signal_kwargs) -> None:
+def invalidate() -> None:
     """Drop every kept 待我处理, now and again when the current transaction commits: a request that
     read the old rows in between (the write not yet committed) kept them under the generation the
     commit leaves behind."""
-    GENERATION.on_write(update_fields)
+    GENERATION.move_on()
 
 
 def invalidate_on(*models) -> None:

@@ -21,8 +21,7 @@ from zhiku import roles
 from zhiku.generations import Generation
 
 # Moved on by every write that changes someone's permissions (receivers: ZhikuConfig.ready).
-# A login saves last_login alone, which changes nothing kept.
-PERMISSIONS = Generation("zhiku:permissions:generation", unshown_fields=frozenset({"last_login"}))
+PERMISSIONS = Generation("zhiku:permissions:generation")
 KEPT_SECONDS = 3600
 
 

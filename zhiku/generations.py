@@ -11,12 +11,13 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+# Every login saves the user's last_login alone (``update_fields``): nothing kept shows it.
+UNSHOWN_FIELDS = frozenset({"last_login"})
+
 
 class Generation:
-    def __init__(self, key: str, unshown_fields: frozenset = frozenset()):
+    def __init__(self, key: str):
         self.key = key
-        # Saved alone (``save(update_fields=...)``), these change nothing the kept results show.
-        self.unshown_fields = unshown_fields
 
     def current(self) -> int:
         value = cache.get(self.key)
@@ -46,8 +47,8 @@ class Generation:
 
     def on_write(self, update_fields=None, **_signal_kwargs) -> None:
         """A receiver of post_save, post_delete and m2m_changed: move on, unless the save wrote
-        only fields the kept results do not show."""
-        if update_fields is not None and set(update_fields) <= self.unshown_fields:
+        only fields nothing kept shows (``UNSHOWN_FIELDS``: a login)."""
+        if update_fields is not None and set(update_fields) <= UNSHOWN_FIELDS:
             return
         self.move_on()
 
