@@ -200,11 +200,6 @@ def _ids(db, keys, checks=()):
     return f"SELECT a.id FROM {ARTICLES} a WHERE {sql}", params
 
 
-def _check(db, needle: text.Needle, *, heads_only: bool):
-    """SQL true when article ``a`` has ``needle`` as written (read only where the terms do not prove it)."""
-    return db.occurs(needle.text, heads_only=heads_only)
-
-
 def _matching(db, needles, *, heads_only: bool, every: bool):
     """SQL selecting the ids of articles holding every (or any) needle, in the title/headings or anywhere."""
 
@@ -213,9 +208,9 @@ def _matching(db, needles, *, heads_only: bool, every: bool):
 
     if every:
         keys = list(dict.fromkeys(k for n in needles for k in keys_of(n)))
-        return _ids(db, keys, [_check(db, n, heads_only=heads_only) for n in needles if n.needs_check])
+        return _ids(db, keys, [db.occurs(n.text, heads_only=heads_only) for n in needles if n.needs_check])
     parts = [
-        _ids(db, keys_of(n), [_check(db, n, heads_only=heads_only)] if n.needs_check else []) for n in needles
+        _ids(db, keys_of(n), [db.occurs(n.text, heads_only=heads_only)] if n.needs_check else []) for n in needles
     ]
     return " UNION ".join(sql for sql, _p in parts), [p for _sql, params in parts for p in params]
 
