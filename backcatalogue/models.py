@@ -17,8 +17,7 @@ class ImportedFile(models.Model):
     imported_by, imported_at = stamp_fields(_("Imported by"), _("Imported at"))
 
     class Meta:
-        verbose_name = _("Imported past issue")
-        verbose_name_plural = _("Imported past issues")
+        verbose_name = verbose_name_plural = _("Imported past issue")
         ordering = ["-imported_at", "-id"]
         permissions = [
             ("import_back_issues", _("Can import past issues from Word files")),

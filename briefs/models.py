@@ -332,8 +332,7 @@ class ReviewStage(models.Model):
     user = user_actor_field(_("Held by person"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Review stage")
-        verbose_name_plural = _("Review stages")
+        verbose_name = verbose_name_plural = _("Review stage")
         ordering = ["series", "position"]
         constraints = [
             unique(
@@ -372,8 +371,7 @@ class IssueEvent(models.Model):
     created_at = models.DateTimeField(_("At"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = _("Workflow event")
-        verbose_name_plural = _("Workflow events")
+        verbose_name = verbose_name_plural = _("Workflow event")
         ordering = ["issue_id", "created_at", "id"]  # the issue's id: no join to the issue table
 
     def __str__(self):
@@ -395,8 +393,7 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("Sent at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("Notification")
-        verbose_name_plural = _("Notifications")
+        verbose_name = verbose_name_plural = _("Notification")
         ordering = ["-sent_at", "-id"]
 
     def __str__(self):
@@ -414,8 +411,7 @@ class PaperSignOff(models.Model):
     recorded_at = models.DateTimeField(_("Recorded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("Paper sign-off")
-        verbose_name_plural = _("Paper sign-offs")
+        verbose_name = verbose_name_plural = _("Paper sign-off")
         ordering = ["-recorded_at"]
 
     def __str__(self):
@@ -444,8 +440,7 @@ class IssueComment(models.Model):
     resolved_at = models.DateTimeField(_("Resolved at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Comment on the text")
-        verbose_name_plural = _("Comments on the text")
+        verbose_name = verbose_name_plural = _("Comment on the text")
         ordering = ["issue", "created_at", "id"]
         constraints = [
             check(

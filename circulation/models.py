@@ -70,8 +70,7 @@ class Recipient(models.Model):
     is_active = models.BooleanField(_("Still in use"), default=True)
 
     class Meta:
-        verbose_name = _("Addressee")
-        verbose_name_plural = _("Recipients")
+        verbose_name = verbose_name_plural = _("Addressee")
         ordering = ["category", "protocol_order", "id"]
         constraints = [
             positive(
@@ -117,8 +116,7 @@ class DistributionList(models.Model):
     is_active = models.BooleanField(_("Still in use"), default=True)
 
     class Meta:
-        verbose_name = _("Distribution list")
-        verbose_name_plural = _("Distribution lists")
+        verbose_name = verbose_name_plural = _("Distribution list")
         ordering = ["name"]
 
     def __str__(self):
@@ -139,8 +137,7 @@ class DistributionGroup(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Group")
-        verbose_name_plural = _("Groups")
+        verbose_name = verbose_name_plural = _("Group")
         ordering = ["distribution_list", "section", "position", "id"]
         constraints = [
             unique(
@@ -164,8 +161,7 @@ class GroupMember(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Group member")
-        verbose_name_plural = _("Group members")
+        verbose_name = verbose_name_plural = _("Group member")
         ordering = ["group", "position", "recipient__protocol_order", "id"]
         constraints = [
             unique(["group", "recipient"], "member_unique_in_group", _("This recipient is already in the group.")),
@@ -218,8 +214,7 @@ class IssueList(models.Model):
     position = models.PositiveSmallIntegerField(_("Position"), default=1)
 
     class Meta:
-        verbose_name = _("Chosen list")
-        verbose_name_plural = _("Chosen lists")
+        verbose_name = verbose_name_plural = _("Chosen list")
         ordering = ["distribution", "position", "id"]
         constraints = [
             unique(
@@ -246,8 +241,7 @@ class IssueRecipient(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Addition or removal")
-        verbose_name_plural = _("Additions and removals")
+        verbose_name = verbose_name_plural = _("Addition or removal")
         ordering = ["distribution", "id"]
         constraints = [
             unique(
@@ -277,8 +271,7 @@ class DistributionSnapshot(models.Model):
     voided_at = models.DateTimeField(_("Voided at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Distribution snapshot")
-        verbose_name_plural = _("Distribution snapshots")
+        verbose_name = verbose_name_plural = _("Distribution snapshot")
         ordering = ["-created_at", "-id"]
         constraints = [
             unique(
@@ -310,8 +303,7 @@ class SnapshotEntry(models.Model):
     contact = models.CharField(_("Contact"), max_length=100, blank=True)
 
     class Meta:
-        verbose_name = _("Snapshot entry")
-        verbose_name_plural = _("Snapshot entries")
+        verbose_name = verbose_name_plural = _("Snapshot entry")
         ordering = ["snapshot", "position"]
 
     def __str__(self):
@@ -331,8 +323,7 @@ class LedgerRule(models.Model):
     )
 
     class Meta:
-        verbose_name = _("Copy ledger rule")
-        verbose_name_plural = _("Copy ledger rules")
+        verbose_name = verbose_name_plural = _("Copy ledger rule")
         constraints = [
             unique(["series", "classification"], "ledger_rule_unique", _("This rule already exists.")),
         ]
@@ -412,8 +403,7 @@ class Copy(models.Model):
     state = models.CharField(_("Status"), max_length=20, blank=True, default="", editable=False)
 
     class Meta:
-        verbose_name = _("Numbered copy")
-        verbose_name_plural = _("Numbered copies")
+        verbose_name = verbose_name_plural = _("Numbered copy")
         ordering = ["issue_id", "serial"]  # the issue's id: no join to the issue table
         indexes = [
             # The ledger list: newest issue first, copies in order.
@@ -462,8 +452,7 @@ class CopyMovement(AppendOnly, models.Model):
     created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
-        verbose_name = _("Copy movement")
-        verbose_name_plural = _("Copy movements")
+        verbose_name = verbose_name_plural = _("Copy movement")
         ordering = ["copy_id", "created_at", "id"]  # the copy's id: no join to copies and issues
         indexes = [models.Index(fields=["copy", "kind"])]
         constraints = [
@@ -523,8 +512,7 @@ class Instruction(models.Model):
     created_by, created_at = stamp_fields(_("Recorded by"), _("Recorded at"))
 
     class Meta:
-        verbose_name = _("Leader's instruction")
-        verbose_name_plural = _("Leaders' instructions")
+        verbose_name = verbose_name_plural = _("Leader's instruction")
         ordering = ["-date", "-id"]
 
     def __str__(self):
@@ -560,8 +548,7 @@ class PendingImport(models.Model):
     created_at = models.DateTimeField(_("Created at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("Pending import")
-        verbose_name_plural = _("Pending imports")
+        verbose_name = verbose_name_plural = _("Pending import")
 
     def __str__(self):
         return self.file_name

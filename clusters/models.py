@@ -30,8 +30,7 @@ class Taxonomy(models.Model):
     is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = _("Cluster taxonomy")
-        verbose_name_plural = _("Cluster taxonomies")
+        verbose_name = verbose_name_plural = _("Cluster taxonomy")
         ordering = ["position", "id"]
         constraints = [
             _name_not_empty(),
@@ -65,8 +64,7 @@ class Cluster(models.Model):
     is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
-        verbose_name = _("Industry cluster")
-        verbose_name_plural = _("Industry clusters")
+        verbose_name = verbose_name_plural = _("Industry cluster")
         ordering = ["taxonomy", "position", "id"]
         constraints = [
             unique(
@@ -130,8 +128,7 @@ class ArticleCluster(models.Model):
     created_by, created_at = stamp_fields(_("Tagged by"), _("Tagged at"))
 
     class Meta:
-        verbose_name = _("Article tag")
-        verbose_name_plural = _("Article tags")
+        verbose_name = verbose_name_plural = _("Article tag")
         ordering = ["cluster__position", "id"]
         constraints = [
             unique(
@@ -173,8 +170,7 @@ class SearchDocument(models.Model):
     clusters = models.TextField(_("Clusters with their ancestors"), blank=True, default="")
 
     class Meta:
-        verbose_name = _("Search document")
-        verbose_name_plural = _("Search documents")
+        verbose_name = verbose_name_plural = _("Search document")
         indexes = [models.Index(fields=["fingerprint"], name="clusters_search_fingerprint")]  # twins
 
     def __str__(self):

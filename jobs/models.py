@@ -49,8 +49,7 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("Finished at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("Background job")
-        verbose_name_plural = _("Background jobs")
+        verbose_name = verbose_name_plural = _("Background job")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"], name="jobs_job_status_created")]
 

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 class LoginLockout(AccessAttempt):
     class Meta:
         proxy = True
-        verbose_name = _("Login lockout")
-        verbose_name_plural = _("Login lockouts")
+        verbose_name = verbose_name_plural = _("Login lockout")
         ordering = ["-attempt_time"]
 
     def __str__(self):

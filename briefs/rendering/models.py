@@ -27,8 +27,7 @@ class FrozenDocument(models.Model):
 
     class Meta:
         app_label = "briefs"
-        verbose_name = _("Signed document")
-        verbose_name_plural = _("Signed documents")
+        verbose_name = verbose_name_plural = _("Signed document")
 
     def __str__(self):
         return str(self.issue_id)
