@@ -55,6 +55,7 @@ def build_archive(*, issues: int, articles: int, copies: int, movements: int, ev
     import datetime
 
     from briefs.models import Article, Editor, Issue, IssueEvent, Series
+    from briefs.states import Action, IssueStatus
     from circulation.models import Copy, CopyMovement, Recipient
 
     count = Series.objects.count()
@@ -95,9 +96,9 @@ def build_archive(*, issues: int, articles: int, copies: int, movements: int, ev
         (
             IssueEvent(
                 issue_id=issue_ids[i % issues],
-                action="submit",
-                from_status="draft",
-                to_status="in_review",
+                action=Action.SUBMIT,
+                from_status=IssueStatus.DRAFT,
+                to_status=IssueStatus.IN_REVIEW,
                 actor=actor,
                 comment="请审",
             )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from zhiku.admin_mixins import ReadOnlyAdminMixin, record_formset_changes
+from zhiku.admin_mixins import ActiveChoicesAdminMixin, ReadOnlyAdminMixin, record_formset_changes
 from zhiku.admin_paging import CappedCountAdminMixin
 
 from . import extensions, issue_page, rules, selectors, services, workflow
@@ -42,7 +42,9 @@ class VersionedForm(forms.ModelForm):
         if self.instance.pk:
             version = self.instance.version
             if getattr(self.instance, "_history", None) is not None:
-                version = type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+                version = (
+                    type(self.instance).objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+                )
             self.fields["seen_version"].initial = version
 
 
@@ -161,7 +163,7 @@ class SeriesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Editor)
-class EditorAdmin(admin.ModelAdmin):
+class EditorAdmin(ActiveChoicesAdminMixin, admin.ModelAdmin):
     list_display = ["name", "phone", "fax", "user", "is_active"]
     list_select_related = ["user"]
     search_fields = ["name", "phone", "user__username"]
@@ -418,7 +420,6 @@ class IssueAdmin(ExtensibleAdmin, ServiceWriteAdmin):
         )
 
 
-
 def workflow_panel_context(issue: Issue, user) -> dict:
     """What the issue page's workflow panel shows to ``user``: buttons, numbers, timeline."""
     from .workflow_paper import PaperSignOffForm
@@ -560,7 +561,9 @@ def _diff_link(article) -> str:
     if not article or not article.pk:
         return "—"
     return format_html(
-        '<a href="{}">{}</a>', reverse("admin:briefs_article_diff", args=[article.pk]), gettext("Compare with previous version")
+        '<a href="{}">{}</a>',
+        reverse("admin:briefs_article_diff", args=[article.pk]),
+        gettext("Compare with previous version"),
     )
 
 

@@ -45,11 +45,7 @@ class Series(models.Model):
         verbose_name = verbose_name_plural = _("Series")
         ordering = ["name"]
         constraints = [
-            positive(
-                "default_print_run",
-                "series_default_print_run_positive",
-                _("The default print run must be a positive number."),
-            ),
+            positive("default_print_run", _("The default print run must be a positive number.")),
         ]
 
     def __str__(self):
@@ -74,7 +70,11 @@ class Editor(models.Model):
     name = models.CharField(_("Printed name"), max_length=30, help_text=_("Name as printed in the brief."))
     phone = models.CharField(_("Phone"), max_length=100, blank=True)
     fax = models.CharField(_("Fax"), max_length=50, blank=True)
-    is_active = models.BooleanField(_("Active"), default=True)
+    is_active = models.BooleanField(
+        _("Active"),
+        default=True,
+        help_text=_("An inactive editor stays on the issues they edited but is not offered for new ones."),
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("Editor")
@@ -93,7 +93,7 @@ def copy_state(target: models.Model, source: models.Model) -> None:
 
 
 def _positive_or_empty(field: str, message) -> models.CheckConstraint:
-    return positive(field, f"issue_{field}_positive", message, or_empty=True)
+    return positive(field, message, or_empty=True)
 
 
 def _workflow_person(verbose_name) -> models.ForeignKey:
@@ -183,19 +183,12 @@ class Issue(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("Issue")
         ordering = ["-year", "-number", "-id"]
-        # The issues list's own order, read from an index instead of sorting every issue.
-        indexes = [models.Index(fields=["-year", "-number", "-id"], name="issue_list_order")]
+        # The issues list's own order, read from an index instead of sorting every issue: the
+        # index is built from the ordering, so the two cannot drift apart.
+        indexes = [models.Index(fields=ordering, name="issue_list_order")]
         constraints = [
-            unique(
-                ["series", "year", "number"],
-                "issue_unique_number_in_year",
-                _("This series already has an issue with this number in this year."),
-            ),
-            unique(
-                ["series", "total_number"],
-                "issue_unique_total_number",
-                _("This series already has an issue with this total number."),
-            ),
+            unique(["series", "year", "number"], _("This series already has an issue with this number in this year.")),
+            unique(["series", "total_number"], _("This series already has an issue with this total number.")),
             _positive_or_empty("number", _("The issue number must be a positive number.")),
             _positive_or_empty("total_number", _("The total number must be a positive number.")),
             _positive_or_empty("print_run", _("The print run must be a positive number.")),
@@ -335,11 +328,7 @@ class ReviewStage(models.Model):
         verbose_name = verbose_name_plural = _("Review stage")
         ordering = ["series", "position"]
         constraints = [
-            unique(
-                ["series", "position"],
-                "review_stage_unique_position",
-                _("Two stages of one series cannot share a position."),
-            ),
+            unique(["series", "position"], _("Two stages of one series cannot share a position.")),
             check(
                 Q(group__isnull=False, user__isnull=True) | Q(group__isnull=True, user__isnull=False),
                 "review_stage_one_holder",

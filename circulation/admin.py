@@ -176,7 +176,9 @@ class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
         form, preview, errors = RecipientUploadForm(), None, []
         if request.method == "POST" and "confirm" in request.POST:
             try:
-                summary = circulation_jobs.recipients_import_start(token=request.POST.get("token", ""), user=request.user)
+                summary = circulation_jobs.recipients_import_start(
+                    token=request.POST.get("token", ""), user=request.user
+                )
             except ImportRejected as exc:
                 errors = exc.messages
             else:
@@ -234,7 +236,9 @@ class RecipientAdmin(ToolPageMixin, admin.ModelAdmin):
         if file_format in selectors.RECIPIENT_CSV_ENCODINGS:
             chunks = selectors.recipients_csv_chunks(queryset, file_format, with_contacts=True)
             return _streamed_response(chunks, file_format, name)
-        return _export_response(selectors.recipients_export(queryset, file_format, with_contacts=True), file_format, name)
+        return _export_response(
+            selectors.recipients_export(queryset, file_format, with_contacts=True), file_format, name
+        )
 
 
 class GroupInline(admin.TabularInline):
@@ -572,8 +576,9 @@ class IssueDistributionAdmin(CheckedFormAdminMixin, ToolPageMixin, CirculationWr
         name = selectors.sheet_file_name(obj.issue, what, file_format)
         sheet = build(obj.issue)
         if circulation_jobs.export_in_background(sheet, file_format):
-            job = circulation_jobs.distribution_export_start(distribution=obj, what=kind, file_format=file_format,
-                                                             user=request.user)
+            job = circulation_jobs.distribution_export_start(
+                distribution=obj, what=kind, file_format=file_format, user=request.user
+            )
             return HttpResponseRedirect(job.get_absolute_url())
         return _sheet_response(sheet, file_format, name)
 
@@ -911,9 +916,7 @@ class CopyAdmin(CappedCountAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("Status"), ordering="state")
     def status(self, obj):
-        if not obj.state:
-            return gettext("Not dispatched")
-        return CopyMovement.Kind(obj.state).label
+        return obj.get_state_display() or gettext("Not dispatched")
 
     @admin.action(description=_("Record a movement for the chosen copies"))
     def record_movement(self, request, queryset):

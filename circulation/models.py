@@ -73,11 +73,7 @@ class Recipient(models.Model):
         verbose_name = verbose_name_plural = _("Addressee")
         ordering = ["category", "protocol_order", "id"]
         constraints = [
-            positive(
-                "default_copies",
-                "recipient_default_copies_positive",
-                _("Default copies must be a positive number."),
-            ),
+            positive("default_copies", _("Default copies must be a positive number.")),
             check(~Q(kind="person") | ~Q(title=""), "recipient_person_has_title", _("A person needs a title.")),
             check(
                 ~Q(kind="body") | ~Q(short_name=""),
@@ -142,8 +138,8 @@ class DistributionGroup(models.Model):
         constraints = [
             unique(
                 ["distribution_list", "section", "position"],
-                "group_unique_position",
                 _("This list already has a group at this section and position."),
+                name="group_unique_position",
             ),
         ]
 
@@ -164,7 +160,7 @@ class GroupMember(models.Model):
         verbose_name = verbose_name_plural = _("Group member")
         ordering = ["group", "position", "recipient__protocol_order", "id"]
         constraints = [
-            unique(["group", "recipient"], "member_unique_in_group", _("This recipient is already in the group.")),
+            unique(["group", "recipient"], _("This recipient is already in the group.")),
         ]
 
     def __str__(self):
@@ -217,11 +213,7 @@ class IssueList(models.Model):
         verbose_name = verbose_name_plural = _("Chosen list")
         ordering = ["distribution", "position", "id"]
         constraints = [
-            unique(
-                ["distribution", "distribution_list"],
-                "issue_list_unique",
-                _("This list is already chosen for the issue."),
-            ),
+            unique(["distribution", "distribution_list"], _("This list is already chosen for the issue.")),
         ]
 
     def __str__(self):
@@ -244,14 +236,8 @@ class IssueRecipient(models.Model):
         verbose_name = verbose_name_plural = _("Addition or removal")
         ordering = ["distribution", "id"]
         constraints = [
-            unique(
-                ["distribution", "recipient"],
-                "issue_recipient_unique",
-                _("This recipient already has a change for the issue."),
-            ),
-            positive(
-                "copies", "issue_recipient_copies_positive", _("Copies must be a positive number."), or_empty=True
-            ),
+            unique(["distribution", "recipient"], _("This recipient already has a change for the issue.")),
+            positive("copies", _("Copies must be a positive number."), or_empty=True),
         ]
 
     def __str__(self):
@@ -276,9 +262,9 @@ class DistributionSnapshot(models.Model):
         constraints = [
             unique(
                 ["issue"],
-                "snapshot_one_current_per_issue",
                 _("This issue already has a current distribution snapshot."),
                 condition=Q(voided_at__isnull=True),
+                name="snapshot_one_current_per_issue",
             ),
         ]
 
@@ -305,6 +291,9 @@ class SnapshotEntry(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("Snapshot entry")
         ordering = ["snapshot", "position"]
+        # A snapshot's entries are its 报 line in print order: one entry per place. The index the
+        # constraint makes also serves the ordered read of one snapshot.
+        constraints = [unique(["snapshot", "position"], _("Two entries of one snapshot cannot share a position."))]
 
     def __str__(self):
         return self.printed_name
@@ -325,7 +314,7 @@ class LedgerRule(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = _("Copy ledger rule")
         constraints = [
-            unique(["series", "classification"], "ledger_rule_unique", _("This rule already exists.")),
+            unique(["series", "classification"], _("This rule already exists.")),
         ]
 
     def __str__(self):
@@ -374,11 +363,20 @@ class Supplement(AppendOnly, models.Model):
         verbose_name = verbose_name_plural = _("Additional copies (增发)")
         ordering = ["issue", "created_at", "id"]
         constraints = [
-            positive("copies", "supplement_copies_positive", _("Copies must be a positive number.")),
+            positive("copies", _("Copies must be a positive number.")),
         ]
 
     def __str__(self):
         return f"{self.issue} 增发 {self.printed_name}"
+
+
+class MovementKind(models.TextChoices):
+    """What happened to a copy (CopyMovement.Kind); a copy's status is its latest movement."""
+
+    DISPATCHED = "dispatched", _("Dispatched")
+    RECEIVED = "received", _("Signed for")
+    RETURNED = "returned", _("Returned")
+    DESTROYED = "destroyed", _("Destroyed")
 
 
 class Copy(models.Model):
@@ -400,7 +398,9 @@ class Copy(models.Model):
     # The kind of the latest movement ("" before any). The movements stay the truth; the ledger
     # service sets this in the same transaction as it adds them, so lists and the "not signed
     # for" filter read one column instead of grouping over every movement.
-    state = models.CharField(_("Status"), max_length=20, blank=True, default="", editable=False)
+    state = models.CharField(
+        _("Status"), max_length=20, choices=MovementKind.choices, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("Numbered copy")
@@ -412,8 +412,8 @@ class Copy(models.Model):
             models.Index(fields=["-issue", "serial"], name="copy_not_signed_for", condition=Q(state="dispatched")),
         ]
         constraints = [
-            unique(["issue", "serial"], "copy_unique_serial", _("This copy number already exists for the issue.")),
-            positive("serial", "copy_serial_positive", _("The copy number must be a positive number.")),
+            unique(["issue", "serial"], _("This copy number already exists for the issue.")),
+            positive("serial", _("The copy number must be a positive number.")),
         ]
 
     def __str__(self):
@@ -438,11 +438,7 @@ class CopyMovement(AppendOnly, models.Model):
 
     append_only_message = "copy movements are append-only"
 
-    class Kind(models.TextChoices):
-        DISPATCHED = "dispatched", _("Dispatched")
-        RECEIVED = "received", _("Signed for")
-        RETURNED = "returned", _("Returned")
-        DESTROYED = "destroyed", _("Destroyed")
+    Kind = MovementKind
 
     copy = models.ForeignKey(Copy, verbose_name=_("Copy"), on_delete=models.PROTECT, related_name="movements")
     kind = models.CharField(_("Movement"), max_length=20, choices=Kind.choices)

@@ -5,7 +5,7 @@ suggestions box through ``briefs.extensions.register_admin_extension`` (from Clu
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from briefs.extensions import AdminExtension
+from zhiku.admin_mixins import ActiveChoicesAdminMixin
 
 from . import selectors, services
 from .exceptions import ClustersError
@@ -49,7 +50,7 @@ class TaxonomyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(admin.ModelAdmin):
+class ClusterAdmin(ActiveChoicesAdminMixin, admin.ModelAdmin):
     list_display = ["indented_name", "short_name", "kind", "taxonomy", "position", "tagged_articles", "is_active"]
     list_display_links = ["indented_name"]
     list_filter = ["taxonomy", "kind", "is_active"]
@@ -59,16 +60,11 @@ class ClusterAdmin(admin.ModelAdmin):
     fields = ["taxonomy", "parent", "kind", "name", "short_name", "aliases", "position", "is_active"]
     ordering = ["taxonomy", "position", "id"]
     change_list_template = "admin/clusters/cluster/change_list.html"
+    # The tag and parent pickers offer active clusters of active trees only.
+    active_choices = Q(is_active=True, taxonomy__is_active=True)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(tagged_count=Count("article_tags"))
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if request.GET.get("model_name") == "articlecluster":
-            # The tag autocomplete offers active clusters of active trees only.
-            queryset = queryset.filter(is_active=True, taxonomy__is_active=True)
-        return queryset, may_have_duplicates
 
     @admin.display(description=_("Name"), ordering="position")
     def indented_name(self, obj):
@@ -171,7 +167,10 @@ def cluster_suggestions(obj):
         " ",
         '<label style="display:inline-block;margin:0 1em .3em 0">'
         '<input type="checkbox" name="accept_cluster" value="{}"> {} <small>（{}）</small></label>',
-        ((cluster.pk, cluster.name, gettext("%(count)d mentions") % {"count": score}) for cluster, score in suggestions),
+        (
+            (cluster.pk, cluster.name, gettext("%(count)d mentions") % {"count": score})
+            for cluster, score in suggestions
+        ),
     )
     return format_html(
         '<div class="zhiku-cluster-suggestions">{}</div><div class="help">{}</div>',

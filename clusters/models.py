@@ -60,7 +60,9 @@ class Cluster(models.Model):
         blank=True,
         help_text=_("One per line (or separated by commas); used to suggest tags from an article's text."),
     )
-    position = models.PositiveSmallIntegerField(_("Order"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("Order"), default=0, help_text=_("Smaller comes first among the clusters under the same parent.")
+    )
     is_active = models.BooleanField(_("Active"), default=True)
 
     class Meta:
@@ -69,15 +71,15 @@ class Cluster(models.Model):
         constraints = [
             unique(
                 ["parent", "name"],
-                "clusters_cluster_unique_name_in_parent",
                 _("A cluster with this name already exists under the same parent."),
                 condition=Q(parent__isnull=False),
+                name="clusters_cluster_unique_name_in_parent",
             ),
             unique(
                 ["taxonomy", "name"],
-                "clusters_cluster_unique_top_name",
                 _("A top-level category with this name already exists in this taxonomy."),
                 condition=Q(parent__isnull=True),
+                name="clusters_cluster_unique_top_name",
             ),
             _name_not_empty(),
         ]
@@ -131,11 +133,7 @@ class ArticleCluster(models.Model):
         verbose_name = verbose_name_plural = _("Article tag")
         ordering = ["cluster__position", "id"]
         constraints = [
-            unique(
-                ["article", "cluster"],
-                "clusters_articlecluster_unique",
-                _("This article is already tagged with this cluster."),
-            ),
+            unique(["article", "cluster"], _("This article is already tagged with this cluster.")),
         ]
 
     def __str__(self):

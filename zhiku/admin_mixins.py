@@ -1,5 +1,7 @@
 """Admin building blocks shared by the apps (imports no app of ours)."""
 
+from django.db.models import Q
+
 
 class ReadOnlyAdminMixin:
     """For records that only services write (events, snapshots, ledgers): nobody adds, changes or
@@ -51,3 +53,17 @@ class CheckedFormAdminMixin:
     def check_form(self, form, cleaned_data, *, user, obj) -> None:
         """Raise ValidationError, or add errors to ``form``, to refuse what ``user`` submitted."""
         raise NotImplementedError
+
+
+class ActiveChoicesAdminMixin:
+    """A retired row (``is_active`` off) is not offered in the pickers of other pages (Django's
+    autocomplete view, which asks this admin's search); this admin's own list and the records
+    that already name the row still show it. ``active_choices`` says what "still in use" means."""
+
+    active_choices = Q(is_active=True)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.resolver_match is not None and request.resolver_match.url_name == "autocomplete":
+            queryset = queryset.filter(self.active_choices)
+        return queryset, may_have_duplicates

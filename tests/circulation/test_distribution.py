@@ -11,7 +11,14 @@ from briefs.extensions import distribution_footer, transition_guard_errors
 from briefs.models import Issue
 from circulation import selectors, services
 from circulation.exceptions import DistributionFrozen, LedgerError, NotAllowed
-from circulation.models import AppendOnlyError, CopyMovement, DistributionSnapshot, Instruction, Recipient
+from circulation.models import (
+    AppendOnlyError,
+    CopyMovement,
+    DistributionSnapshot,
+    Instruction,
+    Recipient,
+    SnapshotEntry,
+)
 from circulation.selectors import Entry, build_bao_line
 from tests.circulation.files import signed_dispatch_sheet
 from tests.factories import (
@@ -110,6 +117,18 @@ def test_one_current_snapshot_per_issue_in_the_database(demo):
     """The database refuses a second current snapshot for an issue."""
     with pytest.raises(IntegrityError), transaction.atomic():
         DistributionSnapshot.objects.create(issue=demo["issue_117"], bao_line="x", print_run=1, allocated_copies=1)
+
+
+def test_one_snapshot_entry_per_place_in_the_database(demo):
+    """The database refuses a second entry at a place of a snapshot's 报 line; the next place is free."""
+    snapshot = DistributionSnapshot.objects.get(issue=demo["issue_117"], voided_at__isnull=True)
+    taken = snapshot.entries.get(position=1)
+    extra = {"printed_name": "重复", "category": taken.category, "section": 1, "group": 1, "copies": 1}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SnapshotEntry.objects.create(snapshot=snapshot, position=1, **extra)
+    free = snapshot.entries.count() + 1
+    SnapshotEntry.objects.create(snapshot=snapshot, position=free, **extra)
+    assert list(snapshot.entries.values_list("position", flat=True)) == list(range(1, free + 1))
 
 
 def test_only_circulation_may_change_distribution(editor_user, superuser):

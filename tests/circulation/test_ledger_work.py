@@ -104,6 +104,9 @@ def test_copy_changelist_filters_by_issue_recipient_and_status(client, numbered,
     url = reverse("admin:circulation_copy_changelist")
     response = client.get(url, {"state": "dispatched", "issue__id__exact": numbered.pk})
     assert response.context["cl"].result_count == 5
+    statuses = {row.serial: row.get_state_display() for row in response.context["cl"].result_list}
+    assert statuses == dict.fromkeys(range(1, 6), "已发出")
+    assert "已发出" in response.content.decode()
     html = client.get(url, {"purpose__exact": "archive"}).content.decode()
     assert "存档" in html and "未发出" in html
 
