@@ -5,9 +5,10 @@ import base64
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -368,6 +369,16 @@ class IssueListInline(admin.TabularInline):
     model = IssueList
     extra = 0
     fields = ["distribution_list", "position"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "distribution_list":
+            # A list no longer in use is not offered; one this issue already chose stays in its row.
+            match = request.resolver_match
+            object_id = unquote(match.kwargs.get("object_id", "")) if match else ""
+            chosen = IssueList.objects.filter(distribution_id=object_id if object_id.isdigit() else None)
+            chosen = chosen.values("distribution_list")
+            kwargs["queryset"] = DistributionList.objects.filter(Q(is_active=True) | Q(pk__in=chosen))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class IssueRecipientInline(admin.TabularInline):

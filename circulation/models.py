@@ -109,7 +109,9 @@ class Recipient(models.Model):
 class DistributionList(models.Model):
     name = models.CharField(_("Name"), max_length=100, unique=True)
     description = models.TextField(_("Description"), blank=True)
-    is_active = models.BooleanField(_("Still in use"), default=True)
+    is_active = models.BooleanField(
+        _("Still in use"), default=True, help_text=_("When off, not offered for new issues.")
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("Distribution list")

@@ -220,3 +220,26 @@ def test_print_run_by_hand_needs_a_reason_on_the_form(client, clerk, setup):
     assert "请写明手工设定共印份数的理由。" in response.content.decode()
     dist.refresh_from_db()
     assert (dist.archive_copies, dist.print_run_override) == (1, None)
+
+
+def test_a_list_no_longer_in_use_is_not_offered_but_stays_where_chosen(client, clerk, setup):
+    """The chosen-lists inline offers the lists in use and the ones this issue already chose; a
+    POST that adds a retired list is refused by the form in Chinese and changes nothing."""
+    client.force_login(clerk)
+    dist, s = setup["dist"], setup
+    retired = _list_of(BodyRecipientFactory(short_name="档案馆"))
+    retired.is_active = False
+    retired.save()
+    s["first"].is_active = False
+    s["first"].save()
+    formset = next(
+        f for f in client.get(_url(dist)).context["inline_admin_formsets"] if f.formset.prefix == "issue_lists"
+    )
+    offered = set(formset.formset.empty_form.fields["distribution_list"].queryset)
+    assert offered == {s["first"], s["second"]}
+    chosen = dist.issue_lists.get()
+    data = _post_data(dist, lists=[(chosen, s["first"], 1, False), (None, retired, 2, False)])
+    response = client.post(_url(dist), data)
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert list(dist.issue_lists.values_list("distribution_list", flat=True)) == [s["first"].pk]
