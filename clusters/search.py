@@ -53,13 +53,13 @@ def _fts_term(key):
     return '"%s"' % key.replace('"', '""')
 
 
-def _word_in_filter(db, word):
+def _word_in_filter(word):
     # PostgreSQL: the document's Bloom filter, read with get_bit.
     bits = " AND ".join("get_bit(d.words, %s::bigint %% (8 * length(d.words))) = 1" for _h in range(text.WORD_HASHES))
     return f"(length(d.words) > 0 AND {bits})", text.word_hashes(word)
 
 
-def _word_in_filter_by_function(db, word):
+def _word_in_filter_by_function(word):
     # SQLite: the same filter, read by a Python function (``clusters.text.filter_has``).
     return "clusters_word(d.words, %s) = 1", [",".join(map(str, text.word_hashes(word)))]
 
@@ -139,7 +139,7 @@ class _Database:
         return (self.every if every else self.some).join(self.term(key) for key in keys)
 
     def has_word(self, word):
-        return self.word(self, word)
+        return self.word(word)
 
     def ranked_ids(self, table, order):
         """One row (0, None, every id of ``table`` best first, comma-separated)."""
@@ -354,16 +354,18 @@ def _matches(needles, runs, *, every: bool, statuses, filters, dedupe: bool, fac
 def _planner_settings(db, cursor, enclosed: bool):
     """The database's planner settings for the search's statement only. They are set local to the
     transaction; when it is ``enclosed`` in one that goes on, they would steer every later query
-    of it, so the values found are put back."""
+    of it, so the values found there are read first (their own statement: PostgreSQL does not
+    promise the order a select list is computed in) and put back."""
     if not db.settings:
         yield
         return
     names = [name for name, _value in db.settings]
-    reads = ", ".join(["current_setting(%s)"] * len(names))
     sets = ", ".join(["set_config(%s, %s, true)"] * len(names))
-    # One statement reads the current values, then sets the new ones (a projection is evaluated in order).
-    cursor.execute(f"SELECT {reads}, {sets}", [*names, *(part for setting in db.settings for part in setting)])
-    found = cursor.fetchone()[: len(names)]
+    found = None
+    if enclosed:
+        cursor.execute("SELECT " + ", ".join(["current_setting(%s)"] * len(names)), names)
+        found = cursor.fetchone()
+    cursor.execute(f"SELECT {sets}", [part for setting in db.settings for part in setting])
     yield
     if enclosed:
         cursor.execute(f"SELECT {sets}", [part for pair in zip(names, found, strict=True) for part in pair])
